@@ -1,0 +1,56 @@
+/**
+ * The seam between the executor and a model host. The executor only speaks this interface;
+ * `providers/replicate` implements it on top of the `replicate` client.
+ */
+import type { ModelRef } from '../pipeline/types.js';
+
+/** A model version's input schema, as published by the host (Cog's `components.schemas.Input`). */
+export type ModelSchema = {
+  /** The resolved version id (for official models, their latest version). */
+  version: string;
+  /** `openapi_schema.components.schemas.Input`, `$ref`s not yet resolved. */
+  input: Record<string, unknown>;
+  /** `openapi_schema.components.schemas.Output`, when published. */
+  output?: Record<string, unknown>;
+  /** The whole `openapi_schema.components.schemas`, to resolve `$ref`s. */
+  components: Record<string, unknown>;
+};
+
+/** Terminal and non-terminal prediction statuses. */
+export type PredictionStatus = 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled' | 'aborted';
+
+/** The provider-neutral view of a prediction. */
+export type Prediction = {
+  id: string;
+  status: PredictionStatus;
+  /** The model's version id, or "hidden" for official models. */
+  version: string;
+  output: unknown;
+  error: string | null;
+  logs: string;
+  createdAt?: string;
+  startedAt?: string;
+  completedAt?: string;
+  /** Billed compute seconds (Replicate's metrics.predict_time), on terminal predictions. */
+  predictTime?: number;
+  streamUrl?: string;
+};
+
+/** What the executor asks a provider to do for one step. */
+export type PredictionRequest = {
+  model: ModelRef;
+  input: Record<string, unknown>;
+  signal?: AbortSignal;
+  /** Server-side deadline in seconds (Replicate's Cancel-After). */
+  cancelAfterSeconds?: number;
+};
+
+/** A model host. */
+export interface Provider {
+  /** Fetches (or reads from cache) the model's input schema. */
+  getModelSchema(model: ModelRef, options?: { signal?: AbortSignal }): Promise<ModelSchema>;
+  /** Creates a prediction and returns it as soon as the host has an id for it. */
+  createPrediction(request: PredictionRequest): Promise<Prediction>;
+  getPrediction(id: string, options?: { signal?: AbortSignal }): Promise<Prediction>;
+  cancelPrediction(id: string): Promise<Prediction>;
+}
