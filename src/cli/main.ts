@@ -1,0 +1,74 @@
+/**
+ * The command-line entry: dispatches to `run` (the default) or `check`, and turns every outcome
+ * into an exit code. Never calls process.exit: the caller sets process.exitCode.
+ */
+import { createRequire } from 'node:module';
+import { checkCommand } from './check-command.js';
+import { EXIT } from './exit-codes.js';
+import type { CliIo } from './io.js';
+import { printError } from './print-error.js';
+import { runCommand } from './run-command.js';
+import { remoteSchemas } from './remote-schemas.js';
+
+/** Options the binary passes in; tests pass their own. */
+export type MainOptions = {
+  /** Aborted on Ctrl-C/SIGTERM by the binary. */
+  signal?: AbortSignal;
+};
+
+/** The tool's version, from package.json. */
+export function version(): string {
+  const require = createRequire(import.meta.url);
+  return (require('../../package.json') as { version: string }).version;
+}
+
+/** Usage text for `--help`. */
+export const USAGE = `Usage:
+  run-pipeline <file.yaml> [options]         run a pipeline
+  run-pipeline check <file.yaml> [options]   check a pipeline without running it
+
+Run options:
+  --input TEXT          value of the pipeline's input (pipelines without an inputs: map)
+  --var NAME=VALUE      set a named input (repeatable)
+  --json                print the run record as one JSON object on stdout
+  --out-dir DIR         where files and run.json go (default: outputs/<run-id>/)
+  --dry-run             render every template and show what would be sent; call nothing
+  --base-url URL        Replicate API base (default: $REPLICATE_BASE_URL or https://api.replicate.com/v1)
+  --log-format FORMAT   pretty | json (default: pretty on a terminal, json otherwise)
+  --log-level LEVEL     trace | debug | info | warn | error | silent (default: info)
+
+Check options:
+  --format FORMAT       human | json | github (default: human)
+  --strict              treat warnings as errors
+  --remote              also validate model inputs against each model's published schema
+
+  -h, --help            show this help
+  -v, --version         show the version
+
+Environment:
+  REPLICATE_API_TOKEN   your API token (required to run; never printed or stored)
+  REPLICATE_BASE_URL    API base URL (as --base-url)
+
+Exit codes: 0 success, 1 the run failed, 2 invalid invocation or pipeline (nothing was sent),
+130 interrupted.
+`;
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: string[], io: CliIo, options: MainOptions = {}): Promise<number> {
+  try {
+    const [first, ...rest] = argv;
+    if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
+      (first === undefined ? io.stderr : io.stdout).write(USAGE);
+      return first === undefined ? EXIT.usage : EXIT.ok;
+    }
+    if (first === '-v' || first === '--version') {
+      io.stdout.write(`${version()}\n`);
+      return EXIT.ok;
+    }
+    if (first === 'check') return await checkCommand(rest, io, remoteSchemas(io));
+    if (first === 'run') return await runCommand(rest, io, options);
+    return await runCommand(argv, io, options);
+  } catch (error) {
+    return printError(error, io);
+  }
+}

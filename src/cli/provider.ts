@@ -1,0 +1,36 @@
+/** The Replicate provider as the CLI builds it: token from the environment, base URL, disk schema cache. */
+import { UsageError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { DEFAULT_BASE_URL, normalizeBaseUrl } from '../providers/replicate/client.js';
+import { createReplicateProvider } from '../providers/replicate/provider.js';
+import { createDiskSchemaCache, defaultCacheDir } from '../providers/replicate/schema-cache.js';
+import type { CliIo } from './io.js';
+
+/** Reads REPLICATE_API_TOKEN, or explains how to set it. */
+export function requireToken(io: CliIo, purpose: string): string {
+  const token = io.env.REPLICATE_API_TOKEN?.trim();
+  if (!token) {
+    throw new UsageError('E_CONFIG', `REPLICATE_API_TOKEN is not set (${purpose})`, {
+      hint: 'create a token at https://replicate.com/account/api-tokens, then: export REPLICATE_API_TOKEN=r8_...',
+    });
+  }
+  return token;
+}
+
+/** The API base from --base-url, else REPLICATE_BASE_URL, else Replicate's; `/v1` appended to a bare host. */
+export function resolveBaseUrl(io: CliIo, flag: string | undefined): string {
+  const value = flag ?? (io.env.REPLICATE_BASE_URL?.trim() || DEFAULT_BASE_URL);
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('not http');
+    return normalizeBaseUrl(value);
+  } catch {
+    throw new UsageError('E_USAGE', `the API base URL "${value}" is not an http(s) URL`, { hint: 'for example --base-url https://api.replicate.com/v1' });
+  }
+}
+
+/** Builds the provider for a command. */
+export function createCliProvider(io: CliIo, options: { token: string; baseUrl: string; logger?: Logger }) {
+  const schemaCache = createDiskSchemaCache(defaultCacheDir(io.env), new URL(options.baseUrl).origin);
+  return createReplicateProvider({ token: options.token, baseUrl: options.baseUrl, schemaCache, ...(options.logger ? { logger: options.logger } : {}) });
+}

@@ -1,0 +1,259 @@
+/**
+ * Runs one set of inputs through every step of a pipeline: render the template, create the
+ * prediction, wait for it, save its files, and thread its output on. Nothing is created until
+ * every step's model schema and prompt key are known, and every prediction this function starts
+ * is finished or canceled before it returns.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PredictionError, RunPipelineError, UsageError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { resolvePromptKey } from '../pipeline/index.js';
+import type { Pipeline, Step } from '../pipeline/types.js';
+import type { ModelSchema, Prediction, Provider } from '../providers/types.js';
+import { downloadFiles, type DownloadOptions } from './downloads.js';
+import { interpretOutput } from './outputs.js';
+import type { RunRecord, StepRecord } from './record.js';
+import { cutAtStop } from './stop.js';
+import { isTerminal, waitForPrediction } from './wait.js';
+
+/** Progress events, for displays; the record is the source of truth. */
+export type RunEvent =
+  | { type: 'step-start'; step: string; index: number; model: string; input: Record<string, unknown> }
+  | { type: 'prediction-create'; step: string; predictionId: string }
+  | { type: 'step-output'; step: string; chunk: string }
+  | { type: 'step-end'; step: string; record: StepRecord };
+
+/** Options for {@link runPipeline}. */
+export type RunOptions = {
+  provider: Provider;
+  /** Resolved pipeline inputs (see resolveInputs). */
+  inputs: Record<string, string>;
+  runId?: string;
+  /** Where output files and run.json go. */
+  outDir: string;
+  /** Write `<outDir>/run.json` at the end (default true). */
+  writeRecord?: boolean;
+  logger?: Logger;
+  signal?: AbortSignal;
+  onEvent?: (event: RunEvent) => void;
+  pollIntervalMs?: number;
+  download?: DownloadOptions;
+};
+
+/** The outcome of a run: the record, and the error that ended it if it did not succeed. */
+export type RunResult = { record: RunRecord; error?: RunPipelineError };
+
+/** What preparation found out about one step before anything was paid for. */
+export type PreparedStep = { step: Step; schema: ModelSchema; promptKey: string };
+
+/** A sortable, unique run id: `20261124-123456-1a2b3c`. */
+export function createRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Fetches every step's model schema (once per model) and decides each prompt key. Costs nothing. */
+export async function prepareSteps(pipeline: Pipeline, provider: Provider, signal?: AbortSignal): Promise<PreparedStep[]> {
+  const schemas = await Promise.all(
+    pipeline.steps.map((step) =>
+      provider.getModelSchema(step.modelRef, signal ? { signal } : {}).catch((error: unknown) => {
+        if (error instanceof RunPipelineError && step.locations.model && !error.location) {
+          throw new RunPipelineError(error.code, `step "${step.id}": ${error.message}`, {
+            location: step.locations.model,
+            ...(error.hint ? { hint: error.hint } : {}),
+            cause: error,
+          });
+        }
+        throw error;
+      }),
+    ),
+  );
+  return pipeline.steps.map((step, index) => {
+    const schema = schemas[index] as ModelSchema;
+    const promptKey = resolvePromptKey(step, schema);
+    if (Object.hasOwn(step.modelKwargs, promptKey)) {
+      throw new UsageError('E_MODEL_INPUT', `step "${step.id}": model_kwargs sets "${promptKey}", which the template fills`, {
+        ...(step.locations.modelKwargs[promptKey] ? { location: step.locations.modelKwargs[promptKey] } : {}),
+        hint: `remove "${promptKey}" from model_kwargs, or set prompt_key to send the template elsewhere`,
+      });
+    }
+    return { step, schema, promptKey };
+  });
+}
+
+function emptyStepRecord(step: Step): StepRecord {
+  return {
+    id: step.id,
+    model: step.model,
+    version: step.modelRef.version ?? null,
+    prediction_id: null,
+    status: 'skipped',
+    input: null,
+    output: null,
+    files: [],
+    metrics: { predict_time: null },
+    attempts: 0,
+    created_at: null,
+    started_at: null,
+    completed_at: null,
+    duration_ms: 0,
+  };
+}
+
+function toRunError(error: unknown, signal?: AbortSignal): RunPipelineError {
+  if (error instanceof RunPipelineError) return error;
+  if (signal?.aborted) {
+    const reason: unknown = signal.reason;
+    return reason instanceof RunPipelineError ? reason : new RunPipelineError('E_INTERRUPTED', 'the run was interrupted');
+  }
+  return new RunPipelineError('E_INTERNAL', error instanceof Error ? error.message : String(error), { cause: error });
+}
+
+async function writeJsonAtomically(path: string, value: unknown): Promise<void> {
+  const partial = `${path}.${randomBytes(4).toString('hex')}.part`;
+  await writeFile(partial, `${JSON.stringify(value, null, 2)}\n`);
+  await rename(partial, path);
+}
+
+/** Runs the pipeline for one set of inputs. Resolves with the record whether or not it succeeded. */
+export async function runPipeline(pipeline: Pipeline, options: RunOptions): Promise<RunResult> {
+  const runId = options.runId ?? createRunId();
+  const started = new Date();
+  const steps = pipeline.steps.map(emptyStepRecord);
+  const record: RunRecord = {
+    run_id: runId,
+    pipeline: { file: pipeline.file, name: pipeline.name ?? null, hash: pipeline.hash },
+    inputs: { ...options.inputs },
+    status: 'succeeded',
+    output: null,
+    steps,
+    started_at: started.toISOString(),
+    completed_at: started.toISOString(),
+    duration_ms: 0,
+  };
+  let failure: RunPipelineError | undefined;
+  try {
+    const prepared = await prepareSteps(pipeline, options.provider, options.signal);
+    const context: Record<string, string> = { ...options.inputs };
+    for (const [index, preparedStep] of prepared.entries()) {
+      const stepRecord = steps[index] as StepRecord;
+      const result = await runStep(preparedStep, index, context, stepRecord, { ...options, runId });
+      context[preparedStep.step.id] = result.threaded;
+      record.output = result.final;
+    }
+  } catch (error) {
+    failure = toRunError(error, options.signal);
+    record.status = failure.code === 'E_INTERRUPTED' ? 'interrupted' : 'failed';
+    record.error = { code: failure.code, message: failure.message };
+    const failedStep = steps.find((step) => step.status === 'failed' || step.status === 'interrupted' || step.status === 'canceled' || step.status === 'aborted');
+    if (failedStep) record.error.step = failedStep.id;
+  }
+  const completed = new Date();
+  record.completed_at = completed.toISOString();
+  record.duration_ms = completed.getTime() - started.getTime();
+  if (options.writeRecord ?? true) {
+    await mkdir(options.outDir, { recursive: true });
+    await writeJsonAtomically(join(options.outDir, 'run.json'), record);
+  }
+  return failure ? { record, error: failure } : { record };
+}
+
+type StepResult = { threaded: string; final: string };
+
+async function runStep(prepared: PreparedStep, index: number, context: Record<string, string>, stepRecord: StepRecord, options: RunOptions & { runId: string }): Promise<StepResult> {
+  const { step, schema, promptKey } = prepared;
+  const logger = options.logger?.child({ step: step.id });
+  const started = Date.now();
+  const input: Record<string, unknown> = { [promptKey]: step.template.render(context), ...step.modelKwargs };
+  stepRecord.input = input;
+  stepRecord.version = step.modelRef.version ?? schema.version;
+  options.onEvent?.({ type: 'step-start', step: step.id, index, model: step.model, input });
+  logger?.info({ event: 'step-start', model: step.model, promptKey }, `step ${step.id} started`);
+  try {
+    let prediction: Prediction | undefined;
+    const attempts = 1 + (step.retries ?? 0);
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      stepRecord.attempts = attempt;
+      prediction = await runPrediction(step, input, stepRecord, options);
+      if (prediction.status === 'succeeded' || attempt === attempts) break;
+      logger?.warn({ event: 'step-retry', predictionId: prediction.id, attempt }, `prediction ${prediction.id} ${prediction.status}: ${prediction.error ?? ''}; retrying (${attempt}/${attempts - 1})`);
+    }
+    const finished = prediction as Prediction;
+    if (finished.status !== 'succeeded') {
+      stepRecord.status = finished.status === 'failed' ? 'failed' : finished.status === 'aborted' ? 'aborted' : 'canceled';
+      const code = finished.status === 'failed' ? 'E_PREDICTION_FAILED' : 'E_PREDICTION_CANCELED';
+      throw new PredictionError(code, `step "${step.id}": prediction ${finished.id} ${finished.status}${finished.error ? `: ${finished.error}` : ''}`, {
+        predictionId: finished.id,
+        status: finished.status,
+        ...(step.locations.step ? { location: step.locations.step } : {}),
+      });
+    }
+    const interpreted = interpretOutput(finished.output, schema.output);
+    let threaded: string;
+    let final: string;
+    if (interpreted.kind === 'files') {
+      const saved = await downloadFiles(interpreted.urls, options.outDir, step.id, { ...options.download, ...(options.signal ? { signal: options.signal } : {}) });
+      stepRecord.files = saved.map((file) => ({ path: file.path, url: file.url, bytes: file.bytes, content_type: file.contentType }));
+      threaded = interpreted.urls[0] as string;
+      final = (saved[0] as { path: string }).path;
+      logger?.info({ event: 'files-save', files: saved.map((file) => file.path) }, `saved ${saved.length} file(s)`);
+    } else {
+      threaded = interpreted.kind === 'text' ? cutAtStop(interpreted.text, step.stop).text : interpreted.text;
+      if (interpreted.kind === 'json') stepRecord.raw_output = interpreted.value;
+      final = threaded;
+    }
+    stepRecord.output = threaded;
+    stepRecord.status = 'succeeded';
+    return { threaded, final };
+  } catch (error) {
+    if (stepRecord.status === 'skipped' || stepRecord.status === 'succeeded') {
+      stepRecord.status = options.signal?.aborted ? 'interrupted' : 'failed';
+    }
+    const runError = toRunError(error, options.signal);
+    stepRecord.error = { code: runError.code, message: runError.message };
+    throw runError;
+  } finally {
+    stepRecord.duration_ms = Date.now() - started;
+    options.onEvent?.({ type: 'step-end', step: step.id, record: stepRecord });
+    logger?.info(
+      { event: 'step-end', predictionId: stepRecord.prediction_id, status: stepRecord.status, durationMs: stepRecord.duration_ms, predictTime: stepRecord.metrics.predict_time },
+      `step ${step.id} ${stepRecord.status} in ${(stepRecord.duration_ms / 1000).toFixed(1)} s`,
+    );
+  }
+}
+
+/** Creates one prediction and waits for it; cancels it if we stop waiting before it ends. */
+async function runPrediction(step: Step, input: Record<string, unknown>, stepRecord: StepRecord, options: RunOptions): Promise<Prediction> {
+  const { provider, signal } = options;
+  let current = await provider.createPrediction({ model: step.modelRef, input, ...(signal ? { signal } : {}) });
+  const update = (prediction: Prediction) => {
+    current = prediction;
+    stepRecord.prediction_id = prediction.id;
+    stepRecord.version = prediction.version === 'hidden' ? stepRecord.version : prediction.version;
+    stepRecord.created_at = prediction.createdAt ?? stepRecord.created_at;
+    stepRecord.started_at = prediction.startedAt ?? stepRecord.started_at;
+    stepRecord.completed_at = prediction.completedAt ?? stepRecord.completed_at;
+    stepRecord.metrics.predict_time = prediction.predictTime ?? stepRecord.metrics.predict_time;
+  };
+  update(current);
+  options.onEvent?.({ type: 'prediction-create', step: step.id, predictionId: current.id });
+  try {
+    const finished = await waitForPrediction(provider, current, {
+      ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
+      ...(signal ? { signal } : {}),
+      onUpdate: update,
+    });
+    update(finished);
+    return finished;
+  } catch (error) {
+    if (!isTerminal(current.status)) {
+      const abandoned = current.id;
+      await provider.cancelPrediction(abandoned).then(update, (cancelError: unknown) => {
+        options.logger?.error({ event: 'prediction-cancel-fail', predictionId: abandoned, error: String(cancelError) }, `could not cancel prediction ${abandoned}: cancel it at https://replicate.com/p/${abandoned}`);
+      });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Polls a prediction until it reaches a terminal status. A create answered under `Prefer: wait`
+ * may say `processing` (finished, per the sync API's quirk) or `starting` (still running): only
+ * `succeeded`, `failed`, `canceled` and `aborted` end the wait.
+ */
+import type { Prediction, PredictionStatus, Provider } from '../providers/types.js';
+import { sleep } from '../providers/replicate/retry.js';
+
+const TERMINAL = new Set<PredictionStatus>(['succeeded', 'failed', 'canceled', 'aborted']);
+
+/** True once a prediction can no longer change (and no longer bills). */
+export function isTerminal(status: PredictionStatus): boolean {
+  return TERMINAL.has(status);
+}
+
+/** Options for {@link waitForPrediction}. */
+export type WaitOptions = {
+  /** Delay between polls (default 500 ms, Replicate's clients' own default). */
+  pollIntervalMs?: number;
+  /** Polls slow down to this after a minute of waiting (default 2000 ms). */
+  maxPollIntervalMs?: number;
+  signal?: AbortSignal;
+  onUpdate?: (prediction: Prediction) => void;
+};
+
+/** Returns the prediction once terminal; rejects with the signal's reason if aborted first. */
+export async function waitForPrediction(provider: Provider, prediction: Prediction, options: WaitOptions = {}): Promise<Prediction> {
+  const interval = options.pollIntervalMs ?? 500;
+  const maxInterval = Math.max(interval, options.maxPollIntervalMs ?? 2000);
+  const started = Date.now();
+  let current = prediction;
+  while (!isTerminal(current.status)) {
+    await sleep(Date.now() - started > 60_000 ? maxInterval : interval, options.signal);
+    current = await provider.getPrediction(current.id, options.signal ? { signal: options.signal } : {});
+    options.onUpdate?.(current);
+  }
+  return current;
+}
