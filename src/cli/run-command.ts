@@ -92,6 +92,7 @@ export async function runCommand(argv: string[], io: CliIo, options: MainOptions
     outDir,
     logger,
     onEvent: reporter,
+    pollIntervalMs: pollInterval(io.env),
     ...(options.signal ? { signal: options.signal } : {}),
     download: { token, authorizedOrigin: new URL(baseUrl).origin },
   });
@@ -102,6 +103,12 @@ export async function runCommand(argv: string[], io: CliIo, options: MainOptions
   }
   if (error) return printError(error, io);
   return EXIT.ok;
+}
+
+/** REPLICATE_POLL_INTERVAL (seconds, as Replicate's Python client reads it), default 0.5 s. */
+function pollInterval(env: NodeJS.ProcessEnv): number {
+  const seconds = Number(env.REPLICATE_POLL_INTERVAL);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 500;
 }
 
 /** stdout of a successful run: every saved file of the last step, else its text. */
