@@ -10,3 +10,4 @@ export { resolvePromptKey } from './prompt-key.js';
 export { parseDuration } from './duration.js';
 export { MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES } from './limits.js';
 export type { InputSpec, ModelRef, Pipeline, Step, StepLocations } from './types.js';
+export { preflightPipeline } from './preflight.js';
