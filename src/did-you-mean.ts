@@ -3,23 +3,30 @@
  * matched against what was expected with the same edit-distance rule, so suggestions feel alike.
  */
 
-/** Levenshtein edit distance between two strings (insertions, deletions, substitutions). */
+/**
+ * Edit distance between two strings: insertions, deletions, substitutions and swaps of two
+ * neighbouring characters each cost 1 (optimal string alignment), so `nmae` is 1 away from `name`.
+ */
 export function editDistance(left: string, right: string): number {
   if (left === right) return 0;
-  let previous = Array.from({ length: right.length + 1 }, (_, index) => index);
+  const rows: number[][] = [];
+  for (let row = 0; row <= left.length; row += 1) {
+    rows.push([row]);
+    for (let column = 1; column <= right.length; column += 1) rows[row]?.push(row === 0 ? column : 0);
+  }
+  const cell = (row: number, column: number): number => rows[row]?.[column] ?? Number.POSITIVE_INFINITY;
   for (let row = 1; row <= left.length; row += 1) {
-    const current = [row];
     for (let column = 1; column <= right.length; column += 1) {
       const cost = left[row - 1] === right[column - 1] ? 0 : 1;
-      current[column] = Math.min(
-        (previous[column] ?? 0) + 1,
-        (current[column - 1] ?? 0) + 1,
-        (previous[column - 1] ?? 0) + cost,
-      );
+      let best = Math.min(cell(row - 1, column) + 1, cell(row, column - 1) + 1, cell(row - 1, column - 1) + cost);
+      if (row > 1 && column > 1 && left[row - 1] === right[column - 2] && left[row - 2] === right[column - 1]) {
+        best = Math.min(best, cell(row - 2, column - 2) + 1);
+      }
+      const current = rows[row];
+      if (current !== undefined) current[column] = best;
     }
-    previous = current;
   }
-  return previous[right.length] ?? 0;
+  return cell(left.length, right.length);
 }
 
 /**

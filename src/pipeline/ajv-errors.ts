@@ -65,7 +65,7 @@ function valueNoun(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a map';
   if (typeof value === 'boolean') return `${value}`;
-  if (typeof value === 'number') return Number.isInteger(value) ? 'a whole number' : 'a number';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'a whole number' : 'a decimal number';
   return 'a string';
 }
 
@@ -89,7 +89,7 @@ function typeProblem(wanted: string[], actual: unknown): { message: string; hint
   const expected = nouns.length > 1 ? `${nouns.slice(0, -1).join(', ')} or ${nouns.at(-1)}` : nouns[0] ?? 'another type';
   const message = `must be ${expected}, not ${valueNoun(actual)}`;
   if (wanted.includes('string') && (typeof actual === 'number' || typeof actual === 'boolean')) {
-    return { message: `must be ${expected} (quote the value)`, hint: 'put the value in quotes, e.g. "512x512"' };
+    return { message: `must be ${expected} (quote the value)`, hint: `write it in quotes: "${String(actual)}"` };
   }
   if (wanted.includes('string') && actual !== null && typeof actual === 'object') {
     return { message, hint: 'a value that starts with { or [ must be quoted, e.g. template: "{{input}}", or use a block: template: |' };

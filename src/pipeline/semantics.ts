@@ -3,7 +3,7 @@
  * references, templates that compile, and references that name an input or an EARLIER step.
  * Works on whatever the YAML held (even when the structure is wrong) so one pass reports everything.
  */
-import { didYouMeanSuffix } from '../did-you-mean.js';
+import { didYouMean } from '../did-you-mean.js';
 import type { Diagnostic, SourceLocation } from '../errors.js';
 import { TemplateSyntaxError, compileTemplate } from '../template/index.js';
 import type { CompiledTemplate } from '../template/index.js';
@@ -110,7 +110,8 @@ export function checkSemantics(value: unknown, locator: YamlLocator): SemanticRe
       const reported = new Set<string>();
       for (const reference of template?.references ?? []) {
         if (reported.has(reference.name)) continue;
-        const location = locateInScalar(locator, node, reference.offset) ?? at('template');
+        const found = locateInScalar(locator, node, reference.offset);
+        const location = found === undefined ? at('template') : { ...found, endLine: found.line, endColumn: found.column + (reference.length ?? reference.name.length) };
         const stepIndex = firstIndexOfId.get(reference.name);
         if (inputNames.has(reference.name)) {
           usedInputs.add(reference.name);
@@ -128,10 +129,13 @@ export function checkSemantics(value: unknown, locator: YamlLocator): SemanticRe
           error('E_REFERENCE', `{{${reference.name}}} is the output of steps[${stepIndex}], which runs after this step`, location, `move step "${reference.name}" above this one, or refer to an earlier step`);
         } else {
           const available = [...inputNames, ...[...firstIndexOfId].filter(([, other]) => other < index).map(([name]) => name)];
+          const suggestion = didYouMean(reference.name, [...inputNames, ...firstIndexOfId.keys()]);
+          const later = suggestion !== undefined && (firstIndexOfId.get(suggestion) ?? -1) >= index;
           const hint = reference.name === 'input' && !implicitInput
             ? `this pipeline declares inputs (${[...inputNames].join(', ') || 'none'}); {{input}} exists only when there is no inputs: map`
             : `available here: ${available.length > 0 ? available.join(', ') : 'nothing (this is the first step and the pipeline has no inputs)'}`;
-          error('E_REFERENCE', `unknown variable {{${reference.name}}}${didYouMeanSuffix(reference.name, available)}`, location, hint);
+          const guess = suggestion === undefined ? '' : ` (did you mean "${suggestion}"?${later ? ' It runs after this step.' : ''})`;
+          error('E_REFERENCE', `unknown variable {{${reference.name}}}${guess}`, location, hint);
         }
       }
     }

@@ -42,6 +42,12 @@ export function locateInScalar(locator: YamlLocator, node: Node | undefined, off
       break;
   }
 
+  if (offset >= value.length) {
+    // Just past the end (an unclosed block): one column after the last visible character.
+    const lastIndex = value.trimEnd().length - 1;
+    const last = lastIndex < 0 ? undefined : locateInScalar(locator, node, lastIndex);
+    return last === undefined ? fallback : { ...last, column: last.column + 1 };
+  }
   let wanted = 0;
   for (let index = 0; index < offset && index < value.length; index += 1) {
     if (!BLANK.test(value[index] ?? '')) wanted += 1;

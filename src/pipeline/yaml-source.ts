@@ -105,7 +105,11 @@ function describeYamlError(error: YAMLError, text: string): { message: string; h
     case 'MULTILINE_IMPLICIT_KEY':
     default: {
       const first = error.message.split('\n')[0] ?? error.message;
-      return { message: `YAML syntax error: ${first.charAt(0).toLowerCase()}${first.slice(1)}` };
+      const line = text.slice(text.lastIndexOf('\n', error.pos[0] - 1) + 1).split('\n')[0] ?? '';
+      const hint = /:\s*$|: .*: /.test(line)
+        ? 'a value that contains ": " or ends with ":" must be quoted'
+        : 'check the indentation (keys of one map start in the same column) and the quotes on this line and the one above';
+      return { message: `YAML syntax error: ${first.charAt(0).toLowerCase()}${first.slice(1)}`, hint };
     }
   }
 }
@@ -178,7 +182,12 @@ export function readYaml(text: string, file: string): YamlReadResult {
       push({ code: 'E_YAML_SYNTAX', severity: 'error', message: `nested more than ${MAX_DEPTH} levels deep`, location: locator.at(exhausted.pos[0]) });
       continue;
     }
+    const reportedLines = new Set<number>();
     for (const problem of problems) {
+      // One YAML error per line: after the first, the parser's recovery mostly produces echoes.
+      const line = locator.at(problem.pos[0]).line;
+      if (reportedLines.has(line)) continue;
+      reportedLines.add(line);
       push({ code: 'E_YAML_SYNTAX', severity: 'error', ...describeYamlError(problem, text), location: locator.at(problem.pos[0], problem.pos[1]) });
     }
   }

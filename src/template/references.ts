@@ -59,7 +59,7 @@ export function analyzeTemplate(source: string, program: hbs.AST.Program): Templ
   const readPath = (path: hbs.AST.PathExpression, scope: Scope): void => {
     const [head, second] = path.parts;
     if (path.data) {
-      if (head === 'root' && second !== undefined) references.push({ name: second, ...at(path) });
+      if (head === 'root' && second !== undefined) references.push({ name: second, ...at(path), length: path.original.length });
       return;
     }
     if (head === undefined) return; // `this` or `..`: the whole context, never a single name
@@ -68,7 +68,7 @@ export function analyzeTemplate(source: string, program: hbs.AST.Program): Templ
     if (level < 0) {
       report(path, `"${path.original}" climbs above the top of the template`, 'remove one "../"');
     } else if (level === 0) {
-      references.push({ name: head, ...at(path) });
+      references.push({ name: head, ...at(path), length: path.original.length });
     }
   };
 
