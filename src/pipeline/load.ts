@@ -57,7 +57,8 @@ export async function readPipelineFile(file: string): Promise<PipelineFileText> 
   if (bytes.subarray(0, 8192).includes(0)) throw fileError(file, `${file} is a binary file, not YAML text`, 'is this the right file?');
   if (!isCompleteUtf8(bytes)) {
     const validLength = validUtf8Prefix(bytes);
-    const before = new TextDecoder('utf-8').decode(bytes.subarray(0, validLength));
+    // stream: true holds back a started but unfinished character, so the column lands on its first byte.
+    const before = new TextDecoder('utf-8').decode(bytes.subarray(0, validLength), { stream: true });
     const lines = before.split('\n');
     const position = { line: lines.length, column: (lines.at(-1)?.length ?? 0) + 1 };
     throw fileError(file, `${file} is not valid UTF-8 text (line ${position.line}, column ${position.column})`, 'save the file as UTF-8', position);
