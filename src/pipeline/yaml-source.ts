@@ -162,6 +162,9 @@ class ValueBuilder {
 /** Parses `text` as a single YAML document; every problem becomes a diagnostic. */
 export function readYaml(text: string, file: string): YamlReadResult {
   const lineCounter = new LineCounter();
+  // prettyErrors off: we want yaml's one-line message and compute positions ourselves. merge off:
+  // `<<` stays an ordinary key, which the schema then refuses by name. Aliases are counted (and
+  // capped) by ValueBuilder, which replaces toJS() so no limit depends on yaml's internals.
   const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: false });
   const list = Array.isArray(documents) ? documents : [];
   const document = list[0];
