@@ -22,16 +22,16 @@ export type SemanticResult = {
   steps: Step[];
 };
 
-type Record_ = Record<string, unknown>;
+type Fields = Record<string, unknown>;
 
-function asRecord(value: unknown): Record_ | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record_) : undefined;
+function asRecord(value: unknown): Fields | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Fields) : undefined;
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Reads the declared inputs, or the implicit `input` when the file has no `inputs` map. */
-function readInputs(root: Record_, locator: YamlLocator): { inputs: InputSpec[]; implicitInput: boolean } {
+function readInputs(root: Fields, locator: YamlLocator): { inputs: InputSpec[]; implicitInput: boolean } {
   if (!('inputs' in root)) return { inputs: [{ name: 'input' }], implicitInput: true };
   const declared = asRecord(root['inputs']) ?? {};
   const inputs: InputSpec[] = [];

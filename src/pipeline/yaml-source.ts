@@ -142,7 +142,9 @@ class ValueBuilder {
         if (!isPair(pair)) continue;
         const key = pair.key as Node | null;
         if (key !== null && !isScalar(key)) {
-          return this.fail(key, 'a map or list cannot be used as a key', 'a value that starts with { or [ must be quoted, e.g. template: "{{input}}"');
+          const braces = isMap(key) && key.flow === true;
+          const message = braces ? 'this value starts with "{" so YAML reads it as a map, not as text' : 'a map or list cannot be used as a key';
+          return this.fail(key, message, 'a value that starts with { or [ must be quoted, e.g. template: "{{input}}", or written as a block: template: |');
         }
         const name = key === null ? '' : String(key.value);
         // defineProperty keeps a key such as "__proto__" an ordinary own property.
