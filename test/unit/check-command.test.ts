@@ -19,12 +19,12 @@ function file(name: string, text: string): string {
 async function run(argv: string[], remote?: RemoteSchemas): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  let written = '';
+  let warned = '';
+  stdout.on('data', (chunk: Buffer) => (written += chunk.toString()));
+  stderr.on('data', (chunk: Buffer) => (warned += chunk.toString()));
   const code = await checkCommand(argv, { stdout, stderr, env: {}, cwd: directory }, remote);
-  return { code, stdout: out, stderr: err };
+  return { code, stdout: written, stderr: warned };
 }
 
 const clean = file('clean.yaml', 'steps:\n  - id: a\n    model: owner/model\n    template: "{{input}}"\n');
