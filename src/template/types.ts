@@ -7,6 +7,8 @@ export type TemplateReference = {
   offset: number;
   line: number;
   column: number;
+  /** Length of the whole path as written (`../company_name.x`), for underlining. */
+  length?: number;
 };
 
 /** A template compiled at load time; rendering inserts values as data, never re-rendered. */

@@ -1,0 +1,125 @@
+/**
+ * `run-pipeline check`: report every mistake in pipeline files before anything is paid for.
+ * Human diagnostics go to stderr (like a compiler: stdout stays free for data); `--format json`
+ * and `--format github` go to stdout, to be piped into tools. Exit 2 on any error, 0 otherwise.
+ */
+import { parseArgs } from 'node:util';
+import { didYouMean, didYouMeanSuffix } from '../did-you-mean.js';
+import { RunPipelineError } from '../errors.js';
+import type { Diagnostic } from '../errors.js';
+import { inputDiagnostics, parsePipeline, preflightPipeline, readPipelineFile, sortDiagnostics } from '../pipeline/index.js';
+import type { Pipeline } from '../pipeline/index.js';
+import type { ModelSchema } from '../providers/types.js';
+import { formatDiagnostics } from './format-diagnostics.js';
+import type { CliIo } from './io.js';
+
+const USAGE = `Usage: run-pipeline check [options] <pipeline.yaml...>
+
+Checks pipeline files without running anything: YAML, schema, model references,
+templates and references between steps. Exit status 2 when there are errors.
+
+Options:
+  --format <human|json|github>  output style (default human; github = Actions annotations)
+  --strict                      treat warnings as errors
+  --remote                      also check model inputs against each model's published schema
+  --input <text>                check that --input is accepted by the pipeline
+  --var <name=value>            check that the pipeline declares this input (repeatable)
+  -h, --help                    show this help
+`;
+
+const FORMATS = ['human', 'json', 'github'] as const;
+type Format = (typeof FORMATS)[number];
+const OPTIONS = ['format', 'strict', 'remote', 'input', 'var', 'help'];
+
+/** Fetches model schemas for `--remote`; injected by the CLI (network and disk cache live there). */
+export type RemoteSchemas = (pipeline: Pipeline) => Promise<Map<string, ModelSchema | Error>>;
+
+function usageFailure(io: CliIo, message: string, hint?: string): number {
+  io.stderr.write(`error: ${message} [E_USAGE]\n${hint === undefined ? '' : `hint: ${hint}\n`}`);
+  return 2;
+}
+
+/** Turns a thrown error into a diagnostic; anything unexpected says so. */
+function diagnosticFromError(error: unknown, file: string): Diagnostic {
+  if (error instanceof RunPipelineError) {
+    const diagnostic: Diagnostic = { code: error.code, severity: 'error', message: error.message, location: error.location ?? { file, line: 1, column: 1 } };
+    if (error.hint !== undefined) diagnostic.hint = error.hint;
+    return diagnostic;
+  }
+  return { code: 'E_INTERNAL', severity: 'error', message: `unexpected error: ${error instanceof Error ? error.message : String(error)}`, hint: 'this is a bug in run-pipeline; please report it with the file that caused it' };
+}
+
+/** Runs `check` with its own arguments; returns the exit code. */
+export async function checkCommand(argv: string[], io: CliIo, remote?: RemoteSchemas): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        format: { type: 'string', default: 'human' },
+        strict: { type: 'boolean', default: false },
+        remote: { type: 'boolean', default: false },
+        input: { type: 'string' },
+        var: { type: 'string', multiple: true, default: [] },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const option = /'(--?[^']+)'/.exec(message)?.[1];
+    if (option === undefined || !/^Unknown option/.test(message)) return usageFailure(io, message.split('. ')[0] ?? message, 'run-pipeline check --help');
+    const suggestion = didYouMean(option.replace(/^-+/, ''), OPTIONS);
+    return usageFailure(io, `unknown option ${option}${suggestion === undefined ? '' : ` (did you mean --${suggestion}?)`}`, 'run-pipeline check --help');
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  const format = values.format as Format;
+  if (!FORMATS.includes(format)) return usageFailure(io, `--format must be one of ${FORMATS.join(', ')}${didYouMeanSuffix(format, FORMATS)}`);
+  if (positionals.length === 0) return usageFailure(io, 'no pipeline file given', 'run-pipeline check pipelines/logo.yaml');
+  if (values.remote && remote === undefined) return usageFailure(io, '--remote is not available in this build', 'run check without --remote');
+  const vars: Record<string, string> = {};
+  for (const assignment of values.var ?? []) {
+    const equals = assignment.indexOf('=');
+    if (equals <= 0) return usageFailure(io, `--var ${assignment} must look like name=value`);
+    vars[assignment.slice(0, equals)] = assignment.slice(equals + 1);
+  }
+  const given = values.input === undefined ? { vars } : { input: values.input, vars };
+
+  const sources = new Map<string, string>();
+  const all: Diagnostic[] = [];
+  for (const file of positionals) {
+    const found: Diagnostic[] = [];
+    try {
+      const { text } = await readPipelineFile(file);
+      sources.set(file, text);
+      const { pipeline, diagnostics } = parsePipeline(text, file);
+      found.push(...diagnostics);
+      if (pipeline !== undefined) {
+        found.push(...inputDiagnostics(pipeline, given));
+        if (values.remote && remote !== undefined) found.push(...preflightPipeline(pipeline, await remote(pipeline)));
+      }
+    } catch (error) {
+      found.push(diagnosticFromError(error, file));
+    }
+    all.push(...sortDiagnostics(found));
+  }
+
+  const reported = values.strict ? all.map((diagnostic) => ({ ...diagnostic, severity: 'error' as const })) : all;
+  const errors = reported.filter((diagnostic) => diagnostic.severity === 'error').length;
+  const warnings = reported.length - errors;
+  if (format === 'human') {
+    const color = io.stderr.isTTY === true && io.env['NO_COLOR'] === undefined;
+    io.stderr.write(formatDiagnostics(reported, { format, sources, color }));
+    const files = `${positionals.length} file${positionals.length === 1 ? '' : 's'}`;
+    const counts = reported.length === 0 ? 'no problems' : `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
+    io.stderr.write(`${reported.length === 0 ? '' : '\n'}checked ${files}: ${counts}\n`);
+  } else {
+    io.stdout.write(formatDiagnostics(reported, { format }));
+  }
+  return errors > 0 ? 2 : 0;
+}
