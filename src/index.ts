@@ -4,7 +4,8 @@ export { loadPipeline, parsePipeline, resolveInputs } from './pipeline/index.js'
 export type { InputSpec, ModelRef, Pipeline, Step } from './pipeline/types.js';
 export { createReplicateProvider, type ReplicateProviderOptions } from './providers/replicate/provider.js';
 export type { ModelSchema, Prediction, PredictionRequest, PredictionStatus, Provider } from './providers/types.js';
-export { createRunId, prepareSteps, runPipeline, type RunEvent, type RunOptions, type RunResult } from './run/executor.js';
+export { prepareSteps, fetchModelSchemas, type PreparedStep } from './run/prepare.js';
+export { createRunId, runPipeline, type RunEvent, type RunOptions, type RunResult } from './run/executor.js';
 export type { FileRecord, RunRecord, StepRecord } from './run/record.js';
 export { createLogger, type Logger } from './logger.js';
 export { main } from './cli/main.js';

@@ -3,6 +3,7 @@
  * JSON lines otherwise, and never able to print the API token.
  */
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
+import { Writable } from 'node:stream';
 import pinoPretty from 'pino-pretty';
 
 /** The logger type every module receives. */
@@ -38,15 +39,17 @@ const REDACT_PATHS = [
 ];
 
 /** Wraps a destination so any secret that slips into a line is replaced before it is written. */
-function scrubbing(destination: NodeJS.WritableStream, secrets: string[]): DestinationStream {
+function scrubbing(destination: NodeJS.WritableStream, secrets: string[]): Writable & DestinationStream {
   const present = secrets.filter((secret) => secret.length >= 4);
-  return {
-    write(line: string) {
-      let clean = line;
+  return new Writable({
+    decodeStrings: false,
+    write(chunk: string | Buffer, _encoding, callback) {
+      let clean = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
       for (const secret of present) clean = clean.split(secret).join('[redacted]');
       destination.write(clean);
+      callback();
     },
-  };
+  });
 }
 
 /** Creates the logger for one CLI invocation (or a library caller). */
@@ -60,10 +63,11 @@ export function createLogger(options: LoggerOptions): Logger {
   if (options.format === 'pretty') {
     const pretty = pinoPretty({
       colorize: options.color ?? false,
-      destination: scrubbing(options.destination, secrets) as unknown as NodeJS.WritableStream,
+      destination: scrubbing(options.destination, secrets),
       ignore: 'pid,hostname',
       translateTime: 'HH:MM:ss',
       singleLine: true,
+      hideObject: true,
       sync: true,
     });
     return pino(base, pretty);

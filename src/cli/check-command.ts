@@ -22,6 +22,7 @@ Options:
   --format <human|json|github>  output style (default human; github = Actions annotations)
   --strict                      treat warnings as errors
   --remote                      also check model inputs against each model's published schema
+  --base-url <url>              Replicate API base for --remote (default $REPLICATE_BASE_URL)
   --input <text>                check that --input is accepted by the pipeline
   --var <name=value>            check that the pipeline declares this input (repeatable)
   -h, --help                    show this help
@@ -29,10 +30,10 @@ Options:
 
 const FORMATS = ['human', 'json', 'github'] as const;
 type Format = (typeof FORMATS)[number];
-const OPTIONS = ['format', 'strict', 'remote', 'input', 'var', 'help'];
+const OPTIONS = ['format', 'strict', 'remote', 'base-url', 'input', 'var', 'help'];
 
 /** Fetches model schemas for `--remote`; injected by the CLI (network and disk cache live there). */
-export type RemoteSchemas = (pipeline: Pipeline) => Promise<Map<string, ModelSchema | Error>>;
+export type RemoteSchemas = (pipeline: Pipeline, options: { baseUrl?: string }) => Promise<Map<string, ModelSchema | Error>>;
 
 function usageFailure(io: CliIo, message: string, hint?: string): number {
   io.stderr.write(`error: ${message} [E_USAGE]\n${hint === undefined ? '' : `hint: ${hint}\n`}`);
@@ -61,6 +62,7 @@ export async function checkCommand(argv: string[], io: CliIo, remote?: RemoteSch
         format: { type: 'string', default: 'human' },
         strict: { type: 'boolean', default: false },
         remote: { type: 'boolean', default: false },
+        'base-url': { type: 'string' },
         input: { type: 'string' },
         var: { type: 'string', multiple: true, default: [] },
         help: { type: 'boolean', short: 'h', default: false },
@@ -101,7 +103,7 @@ export async function checkCommand(argv: string[], io: CliIo, remote?: RemoteSch
       found.push(...diagnostics);
       if (pipeline !== undefined) {
         found.push(...inputDiagnostics(pipeline, given));
-        if (values.remote && remote !== undefined) found.push(...preflightPipeline(pipeline, await remote(pipeline)));
+        if (values.remote && remote !== undefined) found.push(...preflightPipeline(pipeline, await remote(pipeline, values['base-url'] === undefined ? {} : { baseUrl: values['base-url'] })));
       }
     } catch (error) {
       found.push(diagnosticFromError(error, file));

@@ -68,7 +68,8 @@ export async function runCommand(argv: string[], io: CliIo, options: MainOptions
     });
   }
   const logFormat = oneOf<LogFormat>('--log-format', values['log-format'], ['pretty', 'json']) ?? (io.stderr.isTTY ? 'pretty' : 'json');
-  const logLevel = oneOf<LogLevel>('--log-level', values['log-level'], LOG_LEVELS) ?? 'info';
+  // On a terminal the progress display tells the story; logs there are for warnings unless asked.
+  const logLevel = oneOf<LogLevel>('--log-level', values['log-level'], LOG_LEVELS) ?? (logFormat === 'pretty' ? 'warn' : 'info');
   const file = positionals[0] as string;
   const { pipeline, diagnostics } = await loadPipeline(file);
   if (diagnostics.length > 0) io.stderr.write(formatDiagnostics(diagnostics, { format: 'human' }));

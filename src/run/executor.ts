@@ -7,14 +7,14 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PredictionError, RunPipelineError, UsageError } from '../errors.js';
+import { PredictionError, RunPipelineError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { resolvePromptKey } from '../pipeline/index.js';
 import type { Pipeline, Step } from '../pipeline/types.js';
-import type { ModelSchema, Prediction, Provider } from '../providers/types.js';
+import type { Prediction, Provider } from '../providers/types.js';
 import { downloadFiles, type DownloadOptions } from './downloads.js';
 import { interpretOutput } from './outputs.js';
 import type { RunRecord, StepRecord } from './record.js';
+import { prepareSteps, type PreparedStep } from './prepare.js';
 import { cutAtStop } from './stop.js';
 import { isTerminal, waitForPrediction } from './wait.js';
 
@@ -45,42 +45,10 @@ export type RunOptions = {
 /** The outcome of a run: the record, and the error that ended it if it did not succeed. */
 export type RunResult = { record: RunRecord; error?: RunPipelineError };
 
-/** What preparation found out about one step before anything was paid for. */
-export type PreparedStep = { step: Step; schema: ModelSchema; promptKey: string };
-
 /** A sortable, unique run id: `20261124-123456-1a2b3c`. */
 export function createRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `${stamp}-${randomBytes(3).toString('hex')}`;
-}
-
-/** Fetches every step's model schema (once per model) and decides each prompt key. Costs nothing. */
-export async function prepareSteps(pipeline: Pipeline, provider: Provider, signal?: AbortSignal): Promise<PreparedStep[]> {
-  const schemas = await Promise.all(
-    pipeline.steps.map((step) =>
-      provider.getModelSchema(step.modelRef, signal ? { signal } : {}).catch((error: unknown) => {
-        if (error instanceof RunPipelineError && step.locations.model && !error.location) {
-          throw new RunPipelineError(error.code, `step "${step.id}": ${error.message}`, {
-            location: step.locations.model,
-            ...(error.hint ? { hint: error.hint } : {}),
-            cause: error,
-          });
-        }
-        throw error;
-      }),
-    ),
-  );
-  return pipeline.steps.map((step, index) => {
-    const schema = schemas[index] as ModelSchema;
-    const promptKey = resolvePromptKey(step, schema);
-    if (Object.hasOwn(step.modelKwargs, promptKey)) {
-      throw new UsageError('E_MODEL_INPUT', `step "${step.id}": model_kwargs sets "${promptKey}", which the template fills`, {
-        ...(step.locations.modelKwargs[promptKey] ? { location: step.locations.modelKwargs[promptKey] } : {}),
-        hint: `remove "${promptKey}" from model_kwargs, or set prompt_key to send the template elsewhere`,
-      });
-    }
-    return { step, schema, promptKey };
-  });
 }
 
 function emptyStepRecord(step: Step): StepRecord {
@@ -218,7 +186,7 @@ async function runStep(prepared: PreparedStep, index: number, context: Record<st
     stepRecord.duration_ms = Date.now() - started;
     options.onEvent?.({ type: 'step-end', step: step.id, record: stepRecord });
     logger?.info(
-      { event: 'step-end', predictionId: stepRecord.prediction_id, status: stepRecord.status, durationMs: stepRecord.duration_ms, predictTime: stepRecord.metrics.predict_time },
+      { event: 'step-end', predictionId: stepRecord.prediction_id, status: stepRecord.status, durationMs: stepRecord.duration_ms, predictTime: stepRecord.metrics.predict_time, output: stepRecord.output },
       `step ${step.id} ${stepRecord.status} in ${(stepRecord.duration_ms / 1000).toFixed(1)} s`,
     );
   }

@@ -6,9 +6,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { checkCommand } from '../../src/cli/check-command.js';
 import type { Diagnostic } from '../../src/errors.js';
+import { runMain } from '../support/cli.js';
+import { dollyModel, llama3Model, stableDiffusionModel } from '../support/models.js';
+import { startReplicateServer, type ReplicateServer } from '../support/replicate-server.js';
 
 const directory = fileURLToPath(new URL('../fixtures/invalid/', import.meta.url));
 const fixtures = readdirSync(directory).filter((name) => name.endsWith('.yaml')).sort();
@@ -49,8 +52,6 @@ describe('invalid pipeline fixtures', () => {
     assert.ok(fixtures.length >= 40, `found ${fixtures.length}`);
   });
 
-  // When the local Replicate test server exists (test/support), start it in a before() hook, point
-  // the remote schema fetcher at it, and assert in an after() hook that it recorded no request.
   for (const name of fixtures) {
     it(name, async () => {
       const file = `${directory}${name}`;
@@ -64,6 +65,29 @@ describe('invalid pipeline fixtures', () => {
         assert.ok(diagnostic.message.length > 0 && !diagnostic.message.includes('\n'), `one-line message: ${diagnostic.message}`);
         assert.doesNotMatch(diagnostic.message, /must NOT|must match pattern|instancePath/, 'raw Ajv wording leaked');
       }
+    });
+  }
+});
+
+describe('running an invalid pipeline costs nothing', () => {
+  let server: ReplicateServer;
+  before(async () => {
+    server = await startReplicateServer({ models: [dollyModel(), stableDiffusionModel(), llama3Model()] });
+  });
+  after(() => server.close());
+
+  for (const name of fixtures) {
+    const file = `${directory}${name}`;
+    const { args, expected } = readFixtureHeader(readFileSync(file, 'utf8'));
+    if (!expected.some((line) => line.startsWith('E_'))) continue;
+    it(`${name}: exit 2 and no request, even with a token`, async () => {
+      server.reset();
+      const env = { REPLICATE_API_TOKEN: server.token, REPLICATE_BASE_URL: server.url};
+      const runArgs = args.length > 0 ? args : ['--input', 'x'];
+      const result = await runMain([file, ...runArgs], { env });
+      assert.equal(result.code, 2, result.stderr);
+      assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+      assert.equal(server.requests.length, 0, `requests: ${server.requests.map((request) => `${request.method} ${request.path}`).join(', ')}`);
     });
   }
 });
