@@ -34,6 +34,8 @@ export type Prediction = {
   /** Billed compute seconds (Replicate's metrics.predict_time), on terminal predictions. */
   predictTime?: number;
   streamUrl?: string;
+  /** Replicate removed the inputs and outputs (about an hour after the prediction). */
+  dataRemoved?: boolean;
 };
 
 /** What the executor asks a provider to do for one step. */
@@ -44,6 +46,16 @@ export type PredictionRequest = {
   /** Server-side deadline in seconds (Replicate's Cancel-After). */
   cancelAfterSeconds?: number;
 };
+
+/**
+ * Paces prediction creates across everything sharing one account (e.g. all rows of a batch).
+ * The provider calls acquire() before each create and reports how the API answered.
+ */
+export interface CreateGate {
+  acquire(signal?: AbortSignal): Promise<void>;
+  onAccepted(): void;
+  onThrottled(retryAfterSeconds?: number): void;
+}
 
 /** A model host. */
 export interface Provider {

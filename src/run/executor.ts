@@ -5,8 +5,9 @@
  * is finished or canceled before it returns.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { access, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { PredictionError, RunPipelineError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Pipeline, Step } from '../pipeline/types.js';
@@ -40,6 +41,13 @@ export type RunOptions = {
   onEvent?: (event: RunEvent) => void;
   pollIntervalMs?: number;
   download?: DownloadOptions;
+  /**
+   * Step records of an earlier, unfinished run of the same inputs (a batch resuming). A step
+   * whose input is unchanged is not paid for again: a succeeded one is reused as it was (its
+   * files must still exist), and one whose prediction was created but not seen to finish is
+   * adopted by polling that prediction instead of creating another.
+   */
+  resume?: readonly StepRecord[];
 };
 
 /** The outcome of a run: the record, and the error that ended it if it did not succeed. */
@@ -137,6 +145,16 @@ async function runStep(prepared: PreparedStep, index: number, context: Record<st
   const input: Record<string, unknown> = { [promptKey]: step.template.render(context), ...step.modelKwargs };
   stepRecord.input = input;
   stepRecord.version = step.modelRef.version ?? schema.version;
+  const previous = options.resume?.[index];
+  const sameWork = previous !== undefined && previous.id === step.id && previous.model === step.model && isDeepStrictEqual(previous.input, input);
+  if (sameWork && previous.status === 'succeeded' && (await allExist(previous.files))) {
+    Object.assign(stepRecord, structuredClone(previous), { resumed: 'reused' });
+    options.onEvent?.({ type: 'step-end', step: step.id, record: stepRecord });
+    logger?.info({ event: 'step-reuse', predictionId: previous.prediction_id }, `step ${step.id} reused from the earlier run`);
+    return { threaded: previous.output ?? '', final: previous.files[0]?.path ?? previous.output ?? '' };
+  }
+  // A succeeded step whose files are gone can still be re-downloaded from its prediction within the hour.
+  let adoptId = sameWork && previous.status !== 'failed' ? (previous.prediction_id ?? undefined) : undefined;
   options.onEvent?.({ type: 'step-start', step: step.id, index, model: step.model, input });
   logger?.info({ event: 'step-start', model: step.model, promptKey }, `step ${step.id} started`);
   try {
@@ -144,7 +162,8 @@ async function runStep(prepared: PreparedStep, index: number, context: Record<st
     const attempts = 1 + (step.retries ?? 0);
     for (let attempt = 1; attempt <= attempts; attempt++) {
       stepRecord.attempts = attempt;
-      prediction = await runPrediction(step, input, stepRecord, options);
+      prediction = await runPrediction(step, input, stepRecord, options, adoptId);
+      adoptId = undefined;
       if (prediction.status === 'succeeded' || attempt === attempts) break;
       logger?.warn({ event: 'step-retry', predictionId: prediction.id, attempt }, `prediction ${prediction.id} ${prediction.status}: ${prediction.error ?? ''}; retrying (${attempt}/${attempts - 1})`);
     }
@@ -192,10 +211,30 @@ async function runStep(prepared: PreparedStep, index: number, context: Record<st
   }
 }
 
+/** True when every saved file is still on disk. */
+async function allExist(files: readonly { path: string }[]): Promise<boolean> {
+  const found = await Promise.all(files.map((file) => access(file.path).then(() => true, () => false)));
+  return found.every(Boolean);
+}
+
+/** An earlier run's prediction, if it can still give us its result (running, or succeeded with its output kept). */
+async function adoptPrediction(provider: Provider, id: string, logger?: Logger): Promise<Prediction | undefined> {
+  try {
+    const found = await provider.getPrediction(id);
+    const usable = found.status === 'starting' || found.status === 'processing' || (found.status === 'succeeded' && !found.dataRemoved);
+    logger?.info({ event: 'prediction-adopt', predictionId: id, status: found.status, usable }, usable ? `adopted prediction ${id} from the earlier run` : `earlier prediction ${id} is ${found.status}; creating a new one`);
+    return usable ? found : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Creates one prediction and waits for it; cancels it if we stop waiting before it ends. */
-async function runPrediction(step: Step, input: Record<string, unknown>, stepRecord: StepRecord, options: RunOptions): Promise<Prediction> {
+async function runPrediction(step: Step, input: Record<string, unknown>, stepRecord: StepRecord, options: RunOptions, adoptId?: string): Promise<Prediction> {
   const { provider, signal } = options;
-  let current = await provider.createPrediction({ model: step.modelRef, input, ...(signal ? { signal } : {}) });
+  let current = adoptId ? await adoptPrediction(provider, adoptId, options.logger) : undefined;
+  if (current) stepRecord.resumed = 'adopted';
+  current ??= await provider.createPrediction({ model: step.modelRef, input, ...(signal ? { signal } : {}) });
   const update = (prediction: Prediction) => {
     current = prediction;
     stepRecord.prediction_id = prediction.id;

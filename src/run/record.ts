@@ -27,6 +27,8 @@ export type StepRecord = {
   metrics: { predict_time: number | null };
   error?: { code: string; message: string };
   attempts: number;
+  /** Set when a resumed run did not pay for this step again: `reused` its result, or `adopted` its running prediction. */
+  resumed?: 'reused' | 'adopted';
   created_at: string | null;
   started_at: string | null;
   completed_at: string | null;

@@ -17,6 +17,7 @@ export type RawPrediction = {
   completed_at?: string | null;
   metrics?: { predict_time?: number } | null;
   urls?: { stream?: string } | null;
+  data_removed?: boolean;
 };
 
 const STATUSES = new Set<PredictionStatus>(['starting', 'processing', 'succeeded', 'failed', 'canceled', 'aborted']);
@@ -37,6 +38,7 @@ export function toPrediction(raw: RawPrediction): Prediction {
   if (raw.completed_at) prediction.completedAt = raw.completed_at;
   if (typeof raw.metrics?.predict_time === 'number') prediction.predictTime = raw.metrics.predict_time;
   if (raw.urls?.stream) prediction.streamUrl = raw.urls.stream;
+  if (raw.data_removed) prediction.dataRemoved = true;
   return prediction;
 }
 

@@ -5,10 +5,10 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type Replicate from 'replicate';
-import type { RunPipelineError } from '../../errors.js';
+import { RemoteError, type RunPipelineError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { ModelRef } from '../../pipeline/types.js';
-import type { ModelSchema, Prediction, PredictionRequest, Provider } from '../types.js';
+import type { CreateGate, ModelSchema, Prediction, PredictionRequest, Provider } from '../types.js';
 import { createReplicateClient, type ReplicateClientOptions } from './client.js';
 import { classifyError, isConnectionNeverMade } from './errors.js';
 import { toModelSchema, toPrediction, type RawPrediction } from './mapping.js';
@@ -23,6 +23,8 @@ export type ReplicateProviderOptions = ReplicateClientOptions & {
   retry?: Omit<RetryOptions, 'signal' | 'onRetry' | 'isSafeToRetry'>;
   /** Shared schema cache (e.g. on disk); the provider also memoises per process. */
   schemaCache?: SchemaCache;
+  /** Shared pacing of creates (a batch's rate limiter); none by default. */
+  createGate?: CreateGate;
 };
 
 /** Storage for model schemas between runs. */
@@ -109,8 +111,16 @@ export function createReplicateProvider(options: ReplicateProviderOptions): Prov
             return found;
           }
         }
-        const response = await client.request(route, { method: 'POST', headers, data, ...(request.signal ? { signal: request.signal } : {}) });
-        return toPrediction((await response.json()) as RawPrediction);
+        await options.createGate?.acquire(request.signal);
+        try {
+          const response = await client.request(route, { method: 'POST', headers, data, ...(request.signal ? { signal: request.signal } : {}) });
+          options.createGate?.onAccepted();
+          return toPrediction((await response.json()) as RawPrediction);
+        } catch (error) {
+          const classified = request.signal?.aborted ? error : classifyError(error, operation);
+          if (classified instanceof RemoteError && classified.code === 'E_RATE_LIMIT') options.createGate?.onThrottled(classified.retryAfterSeconds);
+          throw classified;
+        }
       },
       request.signal,
       (error) => {
