@@ -1,4 +1,6 @@
 /** Prints any error for people: compiler style for ours, a bug report request for the rest. */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { PipelineInvalidError, RunPipelineError, UsageError, type Diagnostic } from '../errors.js';
 import { EXIT } from './exit-codes.js';
 import { formatDiagnostics } from './format-diagnostics.js';
@@ -19,8 +21,26 @@ export function toDiagnostic(error: RunPipelineError): Diagnostic {
   return diagnostic;
 }
 
+/** Reads the files diagnostics point into, for code frames; a file that cannot be read just gets no frame. */
+function readSources(diagnostics: Diagnostic[], cwd: string): Map<string, string> {
+  const sources = new Map<string, string>();
+  for (const diagnostic of diagnostics) {
+    const file = diagnostic.location?.file;
+    if (!file || sources.has(file)) continue;
+    try {
+      sources.set(file, readFileSync(resolve(cwd, file), 'utf8'));
+    } catch {
+      // no frame for this file
+    }
+  }
+  return sources;
+}
+
 /** Writes the error to stderr and returns the exit code. */
 export function printError(error: unknown, io: CliIo, sources?: Map<string, string>): number {
+  if (error instanceof RunPipelineError && !sources) {
+    sources = readSources(error instanceof PipelineInvalidError ? error.diagnostics : [toDiagnostic(error)], io.cwd);
+  }
   if (error instanceof PipelineInvalidError) {
     io.stderr.write(formatDiagnostics(error.diagnostics, { format: 'human', ...(sources ? { sources } : {}) }));
   } else if (error instanceof RunPipelineError) {
