@@ -21,15 +21,17 @@ export type WaitOptions = {
   maxPollIntervalMs?: number;
   signal?: AbortSignal;
   onUpdate?: (prediction: Prediction) => void;
+  /** Stops waiting early when this returns true for a prediction seen (a stop sequence appeared). */
+  until?: (prediction: Prediction) => boolean;
 };
 
-/** Returns the prediction once terminal; rejects with the signal's reason if aborted first. */
+/** Returns the prediction once terminal (or `until` holds); rejects with the signal's reason if aborted first. */
 export async function waitForPrediction(provider: Provider, prediction: Prediction, options: WaitOptions = {}): Promise<Prediction> {
   const interval = options.pollIntervalMs ?? 500;
   const maxInterval = Math.max(interval, options.maxPollIntervalMs ?? 2000);
   const started = Date.now();
   let current = prediction;
-  while (!isTerminal(current.status)) {
+  while (!isTerminal(current.status) && !options.until?.(current)) {
     await sleep(Date.now() - started > 60_000 ? maxInterval : interval, options.signal);
     current = await provider.getPrediction(current.id, options.signal ? { signal: options.signal } : {});
     options.onUpdate?.(current);
