@@ -118,7 +118,7 @@ describe('streaming', () => {
   test('a stream that cannot be opened at all falls back to polling', async () => {
     const tokens = numbered(8);
     const model = addTextModel('unreachable-stream', { tokens });
-    server.inject({ method: 'GET', path: /^\/v1\/stream\//, dropConnection: true });
+    server.inject({ method: 'GET', path: /^\/v1\/stream\//, status: 0, dropConnection: true });
     const file = await writePipeline(temp.path, 'drop-early.yaml', `steps:\n  - id: name\n    model: ${model}\n    template: "{{input}}"\n`);
     const { record, error } = await runLibrary(file, 'x');
     assert.equal(error, undefined);
