@@ -18,6 +18,8 @@ export type FollowOptions = {
   stops: readonly string[];
   /** Read the SSE stream when the prediction offers one (default true). */
   stream?: boolean;
+  /** The create was held by `Prefer: wait`: if it came back unfinished-looking, ask again at once. */
+  heldCreate?: boolean;
   signal?: AbortSignal;
   pollIntervalMs?: number;
   onUpdate?: (prediction: Prediction) => void;
@@ -84,7 +86,9 @@ export async function followPrediction(provider: Provider, created: Prediction, 
   }
   const watch = live ? (prediction: Prediction) => live.replace(textOfOutput(prediction.output)) : undefined;
   if (watch?.(current) && !isTerminal(current.status)) return stopGeneration(provider, current, live as LiveText, options);
-  current = await waitForPrediction(provider, current, { ...pollOptions(options), ...(watch ? { until: watch } : {}) });
+  // The sync API says `processing` for a create that finished while held: fetch the result now.
+  const immediate = options.heldCreate === true && current.status === 'processing';
+  current = await waitForPrediction(provider, current, { ...pollOptions(options), immediate, ...(watch ? { until: watch } : {}) });
   if (!isTerminal(current.status)) return stopGeneration(provider, current, live as LiveText, options);
   return { prediction: current };
 }

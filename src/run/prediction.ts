@@ -88,6 +88,7 @@ export async function runPrediction(step: Step, input: Record<string, unknown>, 
     const result = await followPrediction(provider, current, {
       stops: step.stop,
       stream: context.stream,
+      heldCreate: created && context.live === undefined,
       onUpdate: update,
       ...(context.live ? { live: context.live } : {}),
       ...(context.pollIntervalMs === undefined ? {} : { pollIntervalMs: context.pollIntervalMs }),

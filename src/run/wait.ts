@@ -21,6 +21,8 @@ export type WaitOptions = {
   maxPollIntervalMs?: number;
   signal?: AbortSignal;
   onUpdate?: (prediction: Prediction) => void;
+  /** Ask at once instead of sleeping first (a held create that came back has likely finished). */
+  immediate?: boolean;
   /** Stops waiting early when this returns true for a prediction seen (a stop sequence appeared). */
   until?: (prediction: Prediction) => boolean;
 };
@@ -31,8 +33,10 @@ export async function waitForPrediction(provider: Provider, prediction: Predicti
   const maxInterval = Math.max(interval, options.maxPollIntervalMs ?? 2000);
   const started = Date.now();
   let current = prediction;
+  let first = true;
   while (!isTerminal(current.status) && !options.until?.(current)) {
-    await sleep(Date.now() - started > 60_000 ? maxInterval : interval, options.signal);
+    if (!(first && options.immediate)) await sleep(Date.now() - started > 60_000 ? maxInterval : interval, options.signal);
+    first = false;
     current = await provider.getPrediction(current.id, options.signal ? { signal: options.signal } : {});
     options.onUpdate?.(current);
   }
