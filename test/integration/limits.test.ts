@@ -129,6 +129,19 @@ describe('interrupts', () => {
   });
 });
 
+describe('errors', () => {
+  test('an error while following a prediction cancels it before the run fails', async () => {
+    const polled = addSlowModel('poll-errors', 200, 20, { stream: false });
+    server.inject({ method: 'GET', path: /^\/v1\/predictions\/\w+$/, times: Infinity, status: 404 });
+    const file = await writePipeline(temp.path, 'poll-error.yaml', `steps:\n  - id: draft\n    model: ${polled}\n    template: "{{input}}"\n`);
+    const result = await runMain([file, '--input', 'x', '--out-dir', `${temp.path}/out-poll-error`], { env });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /E_NOT_FOUND/);
+    assert.equal(cancelRequests().length, 1);
+    assert.deepEqual(server.running(), []);
+  });
+});
+
 describe('--max-predictions', () => {
   test('refuses the prediction that would exceed the limit, before creating it', async () => {
     const file = await writePipeline(temp.path, 'limit.yaml', `steps:\n  - id: first\n    model: ${DOLLY}\n    template: "{{input}}"\n  - id: second\n    model: ${DOLLY}\n    template: "{{first}}"\n`);
