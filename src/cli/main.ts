@@ -36,6 +36,9 @@ Run options:
   --base-url URL        Replicate API base (default: $REPLICATE_BASE_URL or https://api.replicate.com/v1)
   --log-format FORMAT   pretty | json (default: pretty on a terminal, json otherwise)
   --log-level LEVEL     trace | debug | info | warn | error | silent (default: info)
+  --stream, --no-stream show text as it is generated (default: when stderr is a terminal)
+  --timeout DURATION    limit on the whole run (90, 90s, 5m, 1h30m); each step's timeout applies too
+  --max-predictions N   refuse to create more than N predictions in the run (retries count)
 
 Check options:
   --format FORMAT       human | json | github (default: human)

@@ -2,7 +2,12 @@
 import type { RunEvent } from '../run/executor.js';
 
 /** Options for {@link createReporter}. */
-export type ReporterOptions = { enabled: boolean };
+export type ReporterOptions = {
+  /** Show steps, predictions and timings (the terminal display). */
+  enabled: boolean;
+  /** Show text as it is generated (`--stream`; default: when stderr is a terminal). */
+  tokens?: boolean;
+};
 
 function seconds(milliseconds: number): string {
   return `${(milliseconds / 1000).toFixed(1)} s`;
@@ -12,7 +17,18 @@ function seconds(milliseconds: number): string {
 export function createReporter(stream: NodeJS.WritableStream, options: ReporterOptions): (event: RunEvent) => void {
   let streamed = false;
   return (event) => {
-    if (!options.enabled) return;
+    if (event.type === 'step-output') {
+      if (!options.tokens) return;
+      streamed = true;
+      stream.write(event.chunk);
+      return;
+    }
+    if (!options.enabled) {
+      // Tokens without the display (--stream with JSON logs): end the text's line, nothing more.
+      if (event.type === 'step-end' && streamed) stream.write('\n');
+      if (event.type === 'step-end') streamed = false;
+      return;
+    }
     switch (event.type) {
       case 'step-start':
         streamed = false;
@@ -21,19 +37,20 @@ export function createReporter(stream: NodeJS.WritableStream, options: ReporterO
       case 'prediction-create':
         stream.write(`  prediction ${event.predictionId}\n`);
         break;
-      case 'step-output':
-        streamed = true;
-        stream.write(event.chunk);
-        break;
       case 'step-end': {
         const { record } = event;
         if (record.status === 'succeeded') {
           if (record.files.length > 0) stream.write(record.files.map((file) => `  saved ${file.path}\n`).join(''));
           else stream.write(streamed ? '\n' : `${record.output ?? ''}\n`);
+        } else if (streamed) {
+          stream.write('\n');
         }
         const compute = record.metrics.predict_time === null ? '' : `, ${record.metrics.predict_time.toFixed(2)} s compute`;
+        const queued = record.queue_ms === null || record.queue_ms < 1000 ? '' : `, ${seconds(record.queue_ms)} queued`;
+        const stopped = record.stopped ? ' (stopped at a stop sequence)' : '';
         const mark = record.status === 'succeeded' ? '✓' : '✗';
-        stream.write(`${mark} ${record.id} ${record.status} in ${seconds(record.duration_ms)}${compute}\n\n`);
+        stream.write(`${mark} ${record.id} ${record.status}${stopped} in ${seconds(record.duration_ms)}${compute}${queued}\n\n`);
+        streamed = false;
         break;
       }
       default:

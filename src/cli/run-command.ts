@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import { createLogger, LOG_LEVELS, type LogFormat, type LogLevel } from '../logger.js';
-import { loadPipeline, resolveInputs } from '../pipeline/index.js';
+import { loadPipeline, parseDuration, resolveInputs } from '../pipeline/index.js';
 import { createRunId, runPipeline } from '../run/executor.js';
 import { renderDryRun } from './dry-run.js';
 import { EXIT } from './exit-codes.js';
@@ -13,6 +13,7 @@ import type { MainOptions } from './main.js';
 import { printError } from './print-error.js';
 import { createCliProvider, requireToken, resolveBaseUrl } from './provider.js';
 import { createReporter } from './reporter.js';
+import { reportRunEnd } from './summary.js';
 
 /** Parses `--var name=value` occurrences into a map; a malformed one is a usage error. */
 export function parseVars(values: string[]): Record<string, string> {
@@ -31,6 +32,7 @@ function parseRunArgs(argv: string[]) {
       args: argv,
       allowPositionals: true,
       strict: true,
+      tokens: true,
       options: {
         input: { type: 'string' },
         var: { type: 'string', multiple: true, default: [] },
@@ -40,6 +42,10 @@ function parseRunArgs(argv: string[]) {
         'base-url': { type: 'string' },
         'log-format': { type: 'string' },
         'log-level': { type: 'string' },
+        stream: { type: 'boolean' },
+        'no-stream': { type: 'boolean' },
+        timeout: { type: 'string' },
+        'max-predictions': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -54,9 +60,33 @@ function oneOf<T extends string>(flag: string, value: string | undefined, allowe
   return value as T;
 }
 
+/** `--stream`/`--no-stream`, the later one winning; undefined when neither was given. */
+function streamFlag(tokens: ReturnType<typeof parseRunArgs>['tokens']): boolean | undefined {
+  let stream: boolean | undefined;
+  for (const token of tokens) {
+    if (token.kind === 'option' && (token.name === 'stream' || token.name === 'no-stream')) stream = token.name === 'stream';
+  }
+  return stream;
+}
+
+/** `--timeout DURATION` in seconds (`90`, `90s`, `5m`, `1h30m`). */
+function parseTimeoutFlag(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = parseDuration(value);
+  if (seconds === undefined) throw new UsageError('E_USAGE', `--timeout "${value}" is not a duration`, { hint: 'write seconds (90) or a duration (90s, 5m, 1h30m)' });
+  return seconds;
+}
+
+/** `--max-predictions N`, a whole number of at least 1. */
+function parseMaxPredictions(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError('E_USAGE', `--max-predictions "${value}" is not a whole number of at least 1`, { hint: 'for example --max-predictions 10' });
+  return Number(value);
+}
+
 /** Runs the `run` command and returns its exit code. */
 export async function runCommand(argv: string[], io: CliIo, options: MainOptions = {}): Promise<number> {
-  const { values, positionals } = parseRunArgs(argv);
+  const { values, positionals, tokens } = parseRunArgs(argv);
   if (values.help) {
     const { USAGE } = await import('./main.js');
     io.stdout.write(USAGE);
@@ -73,6 +103,8 @@ export async function runCommand(argv: string[], io: CliIo, options: MainOptions
   const file = positionals[0] as string;
   const { pipeline, diagnostics } = await loadPipeline(file);
   if (diagnostics.length > 0) io.stderr.write(formatDiagnostics(diagnostics, { format: 'human' }));
+  const timeoutSeconds = parseTimeoutFlag(values.timeout);
+  const maxPredictions = parseMaxPredictions(values['max-predictions']);
   const inputs = resolveInputs(pipeline, { ...(values.input === undefined ? {} : { input: values.input }), vars: parseVars(values.var) });
 
   if (values['dry-run']) {
@@ -85,7 +117,7 @@ export async function runCommand(argv: string[], io: CliIo, options: MainOptions
   const provider = createCliProvider(io, { token, baseUrl, logger });
   const runId = createRunId();
   const outDir = resolve(io.cwd, values['out-dir'] ?? `outputs/${runId}`);
-  const reporter = createReporter(io.stderr, { enabled: logFormat === 'pretty' });
+  const reporter = createReporter(io.stderr, { enabled: logFormat === 'pretty', tokens: streamFlag(tokens) ?? Boolean(io.stderr.isTTY) });
   const { record, error } = await runPipeline(pipeline, {
     provider,
     inputs,
@@ -95,8 +127,11 @@ export async function runCommand(argv: string[], io: CliIo, options: MainOptions
     onEvent: reporter,
     pollIntervalMs: pollInterval(io.env),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
+    ...(maxPredictions === undefined ? {} : { maxPredictions }),
     download: { token, authorizedOrigin: new URL(baseUrl).origin },
   });
+  reportRunEnd(record, { stderr: io.stderr, logger, human: logFormat === 'pretty' });
   if (values.json) {
     io.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
   } else if (record.status === 'succeeded') {

@@ -45,7 +45,21 @@ export type PredictionRequest = {
   signal?: AbortSignal;
   /** Server-side deadline in seconds (Replicate's Cancel-After). */
   cancelAfterSeconds?: number;
+  /**
+   * Whether the host may hold the create until the model finishes (`Prefer: wait`; default true).
+   * Steps that stream or watch for stop sequences say false: a held create hides the prediction's
+   * id, and without the id nothing can cancel it.
+   */
+  syncWait?: boolean;
 };
+
+/** One event of a prediction's live output stream. */
+export type StreamEvent =
+  | { type: 'output'; data: string }
+  | { type: 'logs'; data: string }
+  | { type: 'error'; data: string }
+  /** The stream's end; `reason` is `canceled` or `error` when the prediction did not succeed. */
+  | { type: 'done'; reason?: string };
 
 /**
  * Paces prediction creates across everything sharing one account (e.g. all rows of a batch).
@@ -61,8 +75,18 @@ export interface CreateGate {
 export interface Provider {
   /** Fetches (or reads from cache) the model's input schema. */
   getModelSchema(model: ModelRef, options?: { signal?: AbortSignal }): Promise<ModelSchema>;
-  /** Creates a prediction and returns it as soon as the host has an id for it. */
+  /**
+   * Creates a prediction and returns it as soon as the host has an id for it. If `signal` aborts
+   * while the create is in flight, a prediction it may have made anyway is found and canceled
+   * before this rejects.
+   */
   createPrediction(request: PredictionRequest): Promise<Prediction>;
   getPrediction(id: string, options?: { signal?: AbortSignal }): Promise<Prediction>;
   cancelPrediction(id: string): Promise<Prediction>;
+  /**
+   * Follows a prediction's output as it is generated (when it has a stream URL). Ends after
+   * `done`; leaving the loop early or aborting `signal` closes the connection. It never cancels
+   * the prediction: that stays the caller's decision.
+   */
+  streamPrediction?(prediction: Prediction, options?: { signal?: AbortSignal }): AsyncIterable<StreamEvent>;
 }

@@ -11,13 +11,18 @@ import { isDeepStrictEqual } from 'node:util';
 import { PredictionError, RunPipelineError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Pipeline, Step } from '../pipeline/types.js';
-import type { Prediction, Provider } from '../providers/types.js';
+import type { Provider } from '../providers/types.js';
+import { createDeadline, formatSeconds, type Deadline } from './deadline.js';
 import { downloadFiles, type DownloadOptions } from './downloads.js';
-import { interpretOutput } from './outputs.js';
+import type { FollowResult } from './follow.js';
+import { LiveText } from './live-text.js';
+import { interpretOutput, producesText } from './outputs.js';
+import { runPrediction } from './prediction.js';
 import type { RunRecord, StepRecord } from './record.js';
 import { prepareSteps, type PreparedStep } from './prepare.js';
+import { withServerStops } from './server-stop.js';
 import { cutAtStop } from './stop.js';
-import { isTerminal, waitForPrediction } from './wait.js';
+import { RunTally } from './tally.js';
 
 /** Progress events, for displays; the record is the source of truth. */
 export type RunEvent =
@@ -40,6 +45,12 @@ export type RunOptions = {
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
   pollIntervalMs?: number;
+  /** Read text steps' live output streams when offered (default true); polling otherwise. */
+  stream?: boolean;
+  /** A limit on the whole run, in seconds; each step's own `timeout` applies within it. */
+  timeoutSeconds?: number;
+  /** Refuse (E_LIMIT) to create more predictions than this in the run, retries included. */
+  maxPredictions?: number;
   download?: DownloadOptions;
   /**
    * Step records of an earlier, unfinished run of the same inputs (a batch resuming). A step
@@ -70,6 +81,7 @@ function emptyStepRecord(step: Step): StepRecord {
     output: null,
     files: [],
     metrics: { predict_time: null },
+    queue_ms: null,
     attempts: 0,
     created_at: null,
     started_at: null,
@@ -78,12 +90,13 @@ function emptyStepRecord(step: Step): StepRecord {
   };
 }
 
+/** The error to report: an aborted signal's reason (a timeout, or an interrupt) wins over what it caused. */
 function toRunError(error: unknown, signal?: AbortSignal): RunPipelineError {
-  if (error instanceof RunPipelineError) return error;
   if (signal?.aborted) {
     const reason: unknown = signal.reason;
     return reason instanceof RunPipelineError ? reason : new RunPipelineError('E_INTERRUPTED', 'the run was interrupted');
   }
+  if (error instanceof RunPipelineError) return error;
   return new RunPipelineError('E_INTERNAL', error instanceof Error ? error.message : String(error), { cause: error });
 }
 
@@ -93,11 +106,13 @@ async function writeJsonAtomically(path: string, value: unknown): Promise<void> 
   await rename(partial, path);
 }
 
+
 /** Runs the pipeline for one set of inputs. Resolves with the record whether or not it succeeded. */
 export async function runPipeline(pipeline: Pipeline, options: RunOptions): Promise<RunResult> {
   const runId = options.runId ?? createRunId();
   const started = new Date();
   const steps = pipeline.steps.map(emptyStepRecord);
+  const tally = new RunTally(options.maxPredictions);
   const record: RunRecord = {
     run_id: runId,
     pipeline: { file: pipeline.file, name: pipeline.name ?? null, hash: pipeline.hash },
@@ -108,27 +123,38 @@ export async function runPipeline(pipeline: Pipeline, options: RunOptions): Prom
     started_at: started.toISOString(),
     completed_at: started.toISOString(),
     duration_ms: 0,
+    summary: tally.summary(0),
   };
+  let currentStep: string | undefined;
+  const limit = options.timeoutSeconds;
+  const runDeadline = createDeadline(limit, {
+    message: () => `the run ran past --timeout ${formatSeconds(limit ?? 0)}${currentStep ? ` during step "${currentStep}"` : ''}`,
+    hint: 'raise --timeout, or set a timeout on the slow step',
+  }, { signal: options.signal, endsAt: undefined });
   let failure: RunPipelineError | undefined;
   try {
-    const prepared = await prepareSteps(pipeline, options.provider, options.signal);
+    const prepared = await prepareSteps(pipeline, options.provider, runDeadline.signal);
     const context: Record<string, string> = { ...options.inputs };
     for (const [index, preparedStep] of prepared.entries()) {
+      currentStep = preparedStep.step.id;
       const stepRecord = steps[index] as StepRecord;
-      const result = await runStep(preparedStep, index, context, stepRecord, { ...options, runId });
+      const result = await runStep(preparedStep, index, context, stepRecord, { ...options, runId, tally, runDeadline });
       context[preparedStep.step.id] = result.threaded;
       record.output = result.final;
     }
   } catch (error) {
-    failure = toRunError(error, options.signal);
+    failure = toRunError(error, runDeadline.signal);
     record.status = failure.code === 'E_INTERRUPTED' ? 'interrupted' : 'failed';
     record.error = { code: failure.code, message: failure.message };
     const failedStep = steps.find((step) => step.status === 'failed' || step.status === 'interrupted' || step.status === 'canceled' || step.status === 'aborted');
     if (failedStep) record.error.step = failedStep.id;
+  } finally {
+    runDeadline.dispose();
   }
   const completed = new Date();
   record.completed_at = completed.toISOString();
   record.duration_ms = completed.getTime() - started.getTime();
+  record.summary = tally.summary(record.duration_ms);
   if (options.writeRecord ?? true) {
     await mkdir(options.outDir, { recursive: true });
     await writeJsonAtomically(join(options.outDir, 'run.json'), record);
@@ -137,12 +163,14 @@ export async function runPipeline(pipeline: Pipeline, options: RunOptions): Prom
 }
 
 type StepResult = { threaded: string; final: string };
+type StepOptions = RunOptions & { runId: string; tally: RunTally; runDeadline: Deadline };
 
-async function runStep(prepared: PreparedStep, index: number, context: Record<string, string>, stepRecord: StepRecord, options: RunOptions & { runId: string }): Promise<StepResult> {
+async function runStep(prepared: PreparedStep, index: number, context: Record<string, string>, stepRecord: StepRecord, options: StepOptions): Promise<StepResult> {
   const { step, schema, promptKey } = prepared;
   const logger = options.logger?.child({ step: step.id });
   const started = Date.now();
-  const input: Record<string, unknown> = { [promptKey]: step.template.render(context), ...step.modelKwargs };
+  const rendered: Record<string, unknown> = { [promptKey]: step.template.render(context), ...step.modelKwargs };
+  const input = withServerStops(rendered, step.stop, schema);
   stepRecord.input = input;
   stepRecord.version = step.modelRef.version ?? schema.version;
   const previous = options.resume?.[index];
@@ -157,17 +185,68 @@ async function runStep(prepared: PreparedStep, index: number, context: Record<st
   let adoptId = sameWork && previous.status !== 'failed' ? (previous.prediction_id ?? undefined) : undefined;
   options.onEvent?.({ type: 'step-start', step: step.id, index, model: step.model, input });
   logger?.info({ event: 'step-start', model: step.model, promptKey }, `step ${step.id} started`);
+  const deadline = createDeadline(step.timeout, {
+    message: () => `step "${step.id}" ran past its timeout of ${formatSeconds(step.timeout ?? 0)}`,
+    hint: 'raise the step\'s timeout in the pipeline',
+    ...(step.locations.step ? { location: step.locations.step } : {}),
+  }, options.runDeadline);
+  const text = producesText(schema.output);
+  let live: LiveText | undefined;
   try {
-    let prediction: Prediction | undefined;
+    let result: FollowResult | undefined;
     const attempts = 1 + (step.retries ?? 0);
     for (let attempt = 1; attempt <= attempts; attempt++) {
       stepRecord.attempts = attempt;
-      prediction = await runPrediction(step, input, stepRecord, options, adoptId);
+      live = text ? new LiveText(step.stop, (chunk) => options.onEvent?.({ type: 'step-output', step: step.id, chunk })) : undefined;
+      const cancelAfterSeconds = deadline.remainingSeconds();
+      result = await runPrediction(step, input, stepRecord, {
+        provider: options.provider,
+        tally: options.tally,
+        stream: options.stream ?? true,
+        onCreate: (prediction) => options.onEvent?.({ type: 'prediction-create', step: step.id, predictionId: prediction.id }),
+        ...(deadline.signal ? { signal: deadline.signal } : {}),
+        ...(cancelAfterSeconds === undefined ? {} : { cancelAfterSeconds }),
+        ...(live ? { live } : {}),
+        ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
+        ...(logger ? { logger } : {}),
+      }, adoptId);
       adoptId = undefined;
-      if (prediction.status === 'succeeded' || attempt === attempts) break;
+      const { prediction } = result;
+      if (prediction.status === 'succeeded' || result.stoppedText !== undefined || attempt === attempts) break;
       logger?.warn({ event: 'step-retry', predictionId: prediction.id, attempt }, `prediction ${prediction.id} ${prediction.status}: ${prediction.error ?? ''}; retrying (${attempt}/${attempts - 1})`);
     }
-    const finished = prediction as Prediction;
+    return await finishStep(prepared, result as FollowResult, stepRecord, live, { ...options, ...(deadline.signal ? { signal: deadline.signal } : {}) });
+  } catch (error) {
+    if (stepRecord.status === 'skipped' || stepRecord.status === 'succeeded') {
+      stepRecord.status = options.signal?.aborted ? 'interrupted' : 'failed';
+    }
+    const runError = toRunError(error, deadline.signal);
+    stepRecord.error = { code: runError.code, message: runError.message };
+    throw runError;
+  } finally {
+    deadline.dispose();
+    stepRecord.duration_ms = Date.now() - started;
+    options.onEvent?.({ type: 'step-end', step: step.id, record: stepRecord });
+    logger?.info(
+      { event: 'step-end', predictionId: stepRecord.prediction_id, status: stepRecord.status, stopped: stepRecord.stopped ?? false, durationMs: stepRecord.duration_ms, queueMs: stepRecord.queue_ms, predictTime: stepRecord.metrics.predict_time, output: stepRecord.output },
+      `step ${step.id} ${stepRecord.status} in ${(stepRecord.duration_ms / 1000).toFixed(1)} s`,
+    );
+  }
+}
+
+/** Turns a followed prediction into the step's output: text cut at its stop, or files saved. */
+async function finishStep(prepared: PreparedStep, result: FollowResult, stepRecord: StepRecord, live: LiveText | undefined, options: StepOptions): Promise<StepResult> {
+  const { step, schema } = prepared;
+  const finished = result.prediction;
+  let threaded: string;
+  let final: string;
+  if (result.stoppedText !== undefined) {
+    // We canceled it at the stop: a success, whatever status the cancel left behind.
+    threaded = result.stoppedText;
+    final = threaded;
+    stepRecord.stopped = true;
+    live?.finish(threaded);
+  } else {
     if (finished.status !== 'succeeded') {
       stepRecord.status = finished.status === 'failed' ? 'failed' : finished.status === 'aborted' ? 'aborted' : 'canceled';
       const code = finished.status === 'failed' ? 'E_PREDICTION_FAILED' : 'E_PREDICTION_CANCELED';
@@ -178,89 +257,28 @@ async function runStep(prepared: PreparedStep, index: number, context: Record<st
       });
     }
     const interpreted = interpretOutput(finished.output, schema.output);
-    let threaded: string;
-    let final: string;
     if (interpreted.kind === 'files') {
       const saved = await downloadFiles(interpreted.urls, options.outDir, step.id, { ...options.download, ...(options.signal ? { signal: options.signal } : {}) });
       stepRecord.files = saved.map((file) => ({ path: file.path, url: file.url, bytes: file.bytes, content_type: file.contentType }));
       threaded = interpreted.urls[0] as string;
       final = (saved[0] as { path: string }).path;
-      logger?.info({ event: 'files-save', files: saved.map((file) => file.path) }, `saved ${saved.length} file(s)`);
+      options.logger?.info({ event: 'files-save', step: step.id, files: saved.map((file) => file.path) }, `saved ${saved.length} file(s)`);
     } else {
-      threaded = interpreted.kind === 'text' ? cutAtStop(interpreted.text, step.stop).text : interpreted.text;
+      const cut = interpreted.kind === 'text' ? cutAtStop(interpreted.text, step.stop) : { text: interpreted.text, stopped: false };
+      threaded = cut.text;
+      if (cut.stopped) stepRecord.stopped = true;
       if (interpreted.kind === 'json') stepRecord.raw_output = interpreted.value;
+      live?.finish(threaded);
       final = threaded;
     }
-    stepRecord.output = threaded;
-    stepRecord.status = 'succeeded';
-    return { threaded, final };
-  } catch (error) {
-    if (stepRecord.status === 'skipped' || stepRecord.status === 'succeeded') {
-      stepRecord.status = options.signal?.aborted ? 'interrupted' : 'failed';
-    }
-    const runError = toRunError(error, options.signal);
-    stepRecord.error = { code: runError.code, message: runError.message };
-    throw runError;
-  } finally {
-    stepRecord.duration_ms = Date.now() - started;
-    options.onEvent?.({ type: 'step-end', step: step.id, record: stepRecord });
-    logger?.info(
-      { event: 'step-end', predictionId: stepRecord.prediction_id, status: stepRecord.status, durationMs: stepRecord.duration_ms, predictTime: stepRecord.metrics.predict_time, output: stepRecord.output },
-      `step ${step.id} ${stepRecord.status} in ${(stepRecord.duration_ms / 1000).toFixed(1)} s`,
-    );
   }
+  stepRecord.output = threaded;
+  stepRecord.status = 'succeeded';
+  return { threaded, final };
 }
 
 /** True when every saved file is still on disk. */
 async function allExist(files: readonly { path: string }[]): Promise<boolean> {
   const found = await Promise.all(files.map((file) => access(file.path).then(() => true, () => false)));
   return found.every(Boolean);
-}
-
-/** An earlier run's prediction, if it can still give us its result (running, or succeeded with its output kept). */
-async function adoptPrediction(provider: Provider, id: string, logger?: Logger): Promise<Prediction | undefined> {
-  try {
-    const found = await provider.getPrediction(id);
-    const usable = found.status === 'starting' || found.status === 'processing' || (found.status === 'succeeded' && !found.dataRemoved);
-    logger?.info({ event: 'prediction-adopt', predictionId: id, status: found.status, usable }, usable ? `adopted prediction ${id} from the earlier run` : `earlier prediction ${id} is ${found.status}; creating a new one`);
-    return usable ? found : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Creates one prediction and waits for it; cancels it if we stop waiting before it ends. */
-async function runPrediction(step: Step, input: Record<string, unknown>, stepRecord: StepRecord, options: RunOptions, adoptId?: string): Promise<Prediction> {
-  const { provider, signal } = options;
-  let current = adoptId ? await adoptPrediction(provider, adoptId, options.logger) : undefined;
-  if (current) stepRecord.resumed = 'adopted';
-  current ??= await provider.createPrediction({ model: step.modelRef, input, ...(signal ? { signal } : {}) });
-  const update = (prediction: Prediction) => {
-    current = prediction;
-    stepRecord.prediction_id = prediction.id;
-    stepRecord.version = prediction.version === 'hidden' ? stepRecord.version : prediction.version;
-    stepRecord.created_at = prediction.createdAt ?? stepRecord.created_at;
-    stepRecord.started_at = prediction.startedAt ?? stepRecord.started_at;
-    stepRecord.completed_at = prediction.completedAt ?? stepRecord.completed_at;
-    stepRecord.metrics.predict_time = prediction.predictTime ?? stepRecord.metrics.predict_time;
-  };
-  update(current);
-  options.onEvent?.({ type: 'prediction-create', step: step.id, predictionId: current.id });
-  try {
-    const finished = await waitForPrediction(provider, current, {
-      ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
-      ...(signal ? { signal } : {}),
-      onUpdate: update,
-    });
-    update(finished);
-    return finished;
-  } catch (error) {
-    if (!isTerminal(current.status)) {
-      const abandoned = current.id;
-      await provider.cancelPrediction(abandoned).then(update, (cancelError: unknown) => {
-        options.logger?.error({ event: 'prediction-cancel-fail', predictionId: abandoned, error: String(cancelError) }, `could not cancel prediction ${abandoned}: cancel it at https://replicate.com/p/${abandoned}`);
-      });
-    }
-    throw error;
-  }
 }

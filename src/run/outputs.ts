@@ -41,3 +41,16 @@ export function interpretOutput(output: unknown, outputSchema?: Record<string, u
   }
   return { kind: 'json', value: output, text: JSON.stringify(output) };
 }
+
+/**
+ * True when the model's published Output is text (a string, or a list of strings joined), the
+ * case where output can be shown as it streams and watched for stop sequences. Without a schema
+ * we cannot tell text from file URLs, so such steps are only cut after they finish.
+ */
+export function producesText(outputSchema?: Record<string, unknown>): boolean {
+  if (!schemaKnowsShape(outputSchema) || isUriSchema(outputSchema)) return false;
+  const schema = outputSchema as Record<string, unknown>;
+  if (schema.type === 'string') return true;
+  const items = schema.items as Record<string, unknown> | undefined;
+  return schema.type === 'array' && items?.type === 'string';
+}

@@ -24,7 +24,12 @@ export type StepRecord = {
   /** The model's raw output when it was neither text nor files. */
   raw_output?: unknown;
   files: FileRecord[];
+  /** Billed compute seconds of the step's last prediction (Replicate's metrics.predict_time). */
   metrics: { predict_time: number | null };
+  /** Milliseconds the last prediction waited in Replicate's queue (created → started). */
+  queue_ms: number | null;
+  /** True when a stop sequence ended the generation: the output is cut there and the prediction was canceled. */
+  stopped?: boolean;
   error?: { code: string; message: string };
   attempts: number;
   /** Set when a resumed run did not pay for this step again: `reused` its result, or `adopted` its running prediction. */
@@ -32,7 +37,20 @@ export type StepRecord = {
   created_at: string | null;
   started_at: string | null;
   completed_at: string | null;
+  /** Wall time of the step as this tool saw it, from its start to its output. */
   duration_ms: number;
+};
+
+/** What a whole run spent, summed over every prediction it created (retries included). */
+export type RunSummary = {
+  /** Predictions created by this run (reused or adopted ones from an earlier run not counted). */
+  predictions: number;
+  /** Billed compute: the sum of their metrics.predict_time. */
+  compute_seconds: number;
+  /** The run's wall time. */
+  wall_seconds: number;
+  /** Time they spent queued before starting (created → started). */
+  queue_seconds: number;
 };
 
 /** Status of a whole run. */
@@ -51,4 +69,5 @@ export type RunRecord = {
   started_at: string;
   completed_at: string;
   duration_ms: number;
+  summary: RunSummary;
 };

@@ -21,16 +21,22 @@ export type WaitOptions = {
   maxPollIntervalMs?: number;
   signal?: AbortSignal;
   onUpdate?: (prediction: Prediction) => void;
+  /** Ask at once instead of sleeping first (a held create that came back has likely finished). */
+  immediate?: boolean;
+  /** Stops waiting early when this returns true for a prediction seen (a stop sequence appeared). */
+  until?: (prediction: Prediction) => boolean;
 };
 
-/** Returns the prediction once terminal; rejects with the signal's reason if aborted first. */
+/** Returns the prediction once terminal (or `until` holds); rejects with the signal's reason if aborted first. */
 export async function waitForPrediction(provider: Provider, prediction: Prediction, options: WaitOptions = {}): Promise<Prediction> {
   const interval = options.pollIntervalMs ?? 500;
   const maxInterval = Math.max(interval, options.maxPollIntervalMs ?? 2000);
   const started = Date.now();
   let current = prediction;
-  while (!isTerminal(current.status)) {
-    await sleep(Date.now() - started > 60_000 ? maxInterval : interval, options.signal);
+  let first = true;
+  while (!isTerminal(current.status) && !options.until?.(current)) {
+    if (!(first && options.immediate)) await sleep(Date.now() - started > 60_000 ? maxInterval : interval, options.signal);
+    first = false;
     current = await provider.getPrediction(current.id, options.signal ? { signal: options.signal } : {});
     options.onUpdate?.(current);
   }

@@ -77,6 +77,8 @@ export class FakePrediction {
   readonly deadline: number | null;
   /** Output chunks in emission order: tokens, or file URLs once they exist. What SSE replays. */
   readonly chunks: string[] = [];
+  /** When each chunk was produced (epoch ms), so benchmarks can compare the server's timing with the client's. */
+  readonly chunkTimes: number[] = [];
   /** Files this prediction produced, by name, for the download route. */
   readonly files = new Map<string, FakeFile>();
   readonly urls: PredictionObject['urls'];
@@ -231,6 +233,7 @@ export class FakePrediction {
     const token = tokens[index];
     if (token === undefined) return;
     this.chunks.push(token);
+    this.chunkTimes.push(now);
     this.output = [...this.chunks];
     this.logs += `generated token ${index + 1}/${tokens.length}\n`;
     if (index + 1 < tokens.length) this.schedule(this.model.tokenIntervalMs ?? 0, { kind: 'token', index: index + 1 });

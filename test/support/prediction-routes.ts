@@ -100,6 +100,9 @@ export function listPredictions(context: RouteContext): void {
 export function streamPredictionRoute(context: RouteContext): void {
   const prediction = context.state.predictions.get(context.params[0] ?? '');
   if (!prediction?.urls.stream) return sendJson(context.response, 404, ERROR_BODIES.notFound);
+  const { streams } = context.state;
+  streams.add(context.response);
+  context.response.on('close', () => streams.delete(context.response));
   streamPrediction(prediction, context.request, context.response);
 }
 

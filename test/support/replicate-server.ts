@@ -56,6 +56,8 @@ export type ReplicateServer = {
   creates(): RecordedRequest[];
   addModel(model: FakeModel): void;
   inject(rule: InjectRule): void;
+  /** Cuts every open SSE stream mid-way (the socket is destroyed); the predictions run on. */
+  dropStreams(): void;
   reset(): void;
   close(): Promise<void>;
 };
@@ -104,6 +106,7 @@ export async function startReplicateServer(options: FakeReplicateOptions = {}): 
     predictions: new Map(),
     maxSyncWaitMs: options.maxSyncWaitMs ?? 1000,
     syncFinishedStatus: options.syncFinishedStatus ?? 'processing',
+    streams: new Set(),
   };
 
   /** Records the request, then answers it: injected rules first, then authentication, then the route table. */
@@ -177,6 +180,10 @@ export async function startReplicateServer(options: FakeReplicateOptions = {}): 
     creates: () => requests.filter((record) => record.method === 'POST' && CREATE_PATH.test(record.path)),
     addModel: (model) => void state.models.set(modelKey(model.owner, model.name), model),
     inject: (rule) => void rules.push({ ...rule }),
+    dropStreams: () => {
+      for (const stream of state.streams) stream.destroy();
+      state.streams.clear();
+    },
     reset: () => {
       disposeAll();
       state.predictions.clear();

@@ -27,6 +27,8 @@ export type ServerState = {
   predictions: Map<string, FakePrediction>;
   maxSyncWaitMs: number;
   syncFinishedStatus: 'succeeded' | 'processing';
+  /** Open SSE responses, so a test can cut them as a failing network would. */
+  streams: Set<ServerResponse>;
 };
 
 /** Everything a handler needs about the request it answers; `params` are the route's capture groups. */

@@ -13,6 +13,7 @@ import { createReplicateClient, type ReplicateClientOptions } from './client.js'
 import { classifyError, isConnectionNeverMade } from './errors.js';
 import { toModelSchema, toPrediction, type RawPrediction } from './mapping.js';
 import { withRetry, type RetryOptions } from './retry.js';
+import { readPredictionStream } from './stream.js';
 
 /** Options for {@link createReplicateProvider}. */
 export type ReplicateProviderOptions = ReplicateClientOptions & {
@@ -92,15 +93,31 @@ export function createReplicateProvider(options: ReplicateProviderOptions): Prov
     return match ? toPrediction(match) : undefined;
   }
 
+  /**
+   * A create aborted after it was sent (Ctrl-C or a timeout while the request was held) may have
+   * made a prediction whose id we never saw: find it and cancel it, so it is not left running.
+   */
+  async function cancelOrphan(request: PredictionRequest, since: number): Promise<void> {
+    try {
+      const found = await findCreated(request, since);
+      if (!found || found.status === 'succeeded' || found.status === 'failed' || found.status === 'canceled' || found.status === 'aborted') return;
+      await client.predictions.cancel(found.id);
+      logger?.warn({ event: 'prediction-cancel', predictionId: found.id, orphan: true }, `canceled prediction ${found.id}, created by a request that was interrupted`);
+    } catch (error) {
+      logger?.error({ event: 'prediction-cancel-fail', error: String(error) }, 'an interrupted create may have left a prediction running: check https://replicate.com/predictions');
+    }
+  }
+
   async function createPrediction(request: PredictionRequest): Promise<Prediction> {
     const operation = `creating a prediction for ${modelName(request.model)}`;
     const headers: Record<string, string> = {};
-    if (syncWaitSeconds > 0) headers.Prefer = `wait=${syncWaitSeconds}`;
+    if (syncWaitSeconds > 0 && request.syncWait !== false) headers.Prefer = `wait=${syncWaitSeconds}`;
     if (request.cancelAfterSeconds !== undefined) headers['Cancel-After'] = formatCancelAfter(request.cancelAfterSeconds);
     const route = request.model.version ? '/predictions' : `/models/${modelName(request.model)}/predictions`;
     const data = request.model.version ? { version: request.model.version, input: request.input } : { input: request.input };
     const startedAt = Date.now();
     let ambiguous = false;
+    let sent = false;
     const prediction = await retrying(
       operation,
       async () => {
@@ -112,6 +129,7 @@ export function createReplicateProvider(options: ReplicateProviderOptions): Prov
           }
         }
         await options.createGate?.acquire(request.signal);
+        sent = true;
         try {
           const response = await client.request(route, { method: 'POST', headers, data, ...(request.signal ? { signal: request.signal } : {}) });
           options.createGate?.onAccepted();
@@ -131,7 +149,10 @@ export function createReplicateProvider(options: ReplicateProviderOptions): Prov
         ambiguous = true;
         return true;
       },
-    );
+    ).catch(async (error: unknown) => {
+      if (sent && request.signal?.aborted) await cancelOrphan(request, startedAt);
+      throw error;
+    });
     logger?.info({ event: 'prediction-create', model: request.model.version ? `${modelName(request.model)}:${request.model.version.slice(0, 8)}` : modelName(request.model), predictionId: prediction.id, status: prediction.status }, `prediction ${prediction.id} created`);
     return prediction;
   }
@@ -157,6 +178,10 @@ export function createReplicateProvider(options: ReplicateProviderOptions): Prov
       const raw = await retrying(`canceling prediction ${id}`, () => client.predictions.cancel(id));
       logger?.info({ event: 'prediction-cancel', predictionId: id }, `prediction ${id} canceled`);
       return toPrediction(raw as unknown as RawPrediction);
+    },
+    streamPrediction(prediction, callOptions = {}) {
+      if (!prediction.streamUrl) throw new RemoteError('E_HTTP', `prediction ${prediction.id} has no stream`);
+      return readPredictionStream(prediction.streamUrl, { ...(options.fetch ? { fetch: options.fetch } : {}), ...(callOptions.signal ? { signal: callOptions.signal } : {}) });
     },
   };
 }
