@@ -22,6 +22,7 @@ export function makeStep(overrides: Partial<StepRecord> = {}): StepRecord {
     started_at: '2026-11-24T13:00:00.100Z',
     completed_at: '2026-11-24T13:00:02.000Z',
     duration_ms: 2000,
+    queue_ms: 100,
     ...overrides,
   };
 }
@@ -38,6 +39,7 @@ export function makeRow(row: number, overrides: Partial<BatchRowRecord> = {}): B
     started_at: '2026-11-24T13:00:00.000Z',
     completed_at: '2026-11-24T13:00:02.000Z',
     duration_ms: 2000,
+    summary: { predictions: 1, compute_seconds: 1.5, wall_seconds: 2, queue_seconds: 0.1 },
     key: `row-${row}`,
     row,
     out_dir: `outputs/batch/row-${row}`,
