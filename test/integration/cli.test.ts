@@ -4,22 +4,18 @@ import { readFile } from 'node:fs/promises';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { dollyModel, llama3Model, stableDiffusionModel } from '../support/models.js';
 import { isValidPng } from '../support/png.js';
-import { startReplicateServer, type ReplicateServer } from '../support/replicate-server.js';
-import { makeTempDir, runCli, runMain, writePipeline } from '../support/cli.js';
+import type { ReplicateServer } from '../support/replicate-server.js';
+import { runCli, runMain, startCliEnvironment, writePipeline } from '../support/cli.js';
 
 let server: ReplicateServer;
 let temp: { path: string; cleanup: () => Promise<void> };
 let env: NodeJS.ProcessEnv;
+let close: () => Promise<void>;
 
 before(async () => {
-  server = await startReplicateServer({ models: [dollyModel(), stableDiffusionModel(), llama3Model()], maxSyncWaitMs: 200 });
-  temp = await makeTempDir();
-  env = { REPLICATE_API_TOKEN: server.token, REPLICATE_BASE_URL: server.url, REPLICATE_POLL_INTERVAL: '0.02', RUN_PIPELINE_CACHE_DIR: `${temp.path}/cache` };
+  ({ server, temp, env, close } = await startCliEnvironment({ models: [dollyModel(), stableDiffusionModel(), llama3Model()], maxSyncWaitMs: 200 }));
 });
-after(async () => {
-  await server.close();
-  await temp.cleanup();
-});
+after(() => close());
 beforeEach(() => server.reset());
 
 describe('the binary', () => {

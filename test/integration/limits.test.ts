@@ -6,17 +6,18 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
-import { makeTempDir, runMain, spawnCli, writePipeline } from '../support/cli.js';
+import { runMain, spawnCli, startCliEnvironment, writePipeline } from '../support/cli.js';
 import type { FakeModel } from '../support/fake-model.js';
 import { DOLLY_VERSION, dollyModel, stableDiffusionModel } from '../support/models.js';
-import { startReplicateServer, type ReplicateServer } from '../support/replicate-server.js';
+import { waitUntil } from '../support/replicate-client.js';
+import type { ReplicateServer } from '../support/replicate-server.js';
 
 const DOLLY = `replicate/dolly-v2-12b:${DOLLY_VERSION}`;
 
 let server: ReplicateServer;
 let temp: { path: string; cleanup: () => Promise<void> };
 let env: NodeJS.ProcessEnv;
+let close: () => Promise<void>;
 
 /** A text model that takes `count × intervalMs` to generate, under its own name. */
 function addSlowModel(name: string, count = 200, intervalMs = 20, extra: Partial<FakeModel> = {}): string {
@@ -30,24 +31,10 @@ function cancelRequests() {
   return server.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/cancel'));
 }
 
-/** Resolves once `condition` holds (checked every 10 ms), or fails after `timeoutMs`. */
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not reached');
-    await delay(10);
-  }
-}
-
 before(async () => {
-  server = await startReplicateServer({ models: [dollyModel(), stableDiffusionModel()], maxSyncWaitMs: 5000 });
-  temp = await makeTempDir();
-  env = { REPLICATE_API_TOKEN: server.token, REPLICATE_BASE_URL: server.url, REPLICATE_POLL_INTERVAL: '0.02', RUN_PIPELINE_CACHE_DIR: `${temp.path}/cache` };
+  ({ server, temp, env, close } = await startCliEnvironment({ models: [dollyModel(), stableDiffusionModel()], maxSyncWaitMs: 5000 }));
 });
-after(async () => {
-  await server.close();
-  await temp.cleanup();
-});
+after(() => close());
 beforeEach(() => server.reset());
 
 describe('timeouts', () => {
@@ -90,7 +77,7 @@ describe('interrupts', () => {
     const file = await writePipeline(temp.path, 'interrupt.yaml', `steps:\n  - id: first\n    model: ${DOLLY}\n    template: "{{input}}"\n  - id: second\n    model: ${slow}\n    template: "{{first}}"\n`);
     const controller = new AbortController();
     const running = runMain([file, '--input', 'x', '--log-format', 'pretty', '--out-dir', `${temp.path}/out-interrupt`], { env, signal: controller.signal });
-    await until(() => server.creates().length === 2 && server.running().length === 1);
+    await waitUntil(() => (server.creates().length === 2 && server.running().length === 1) || undefined, { timeoutMs: 5000 });
     controller.abort();
     const result = await running;
     assert.equal(result.code, 130);
@@ -105,7 +92,7 @@ describe('interrupts', () => {
     const file = await writePipeline(temp.path, 'held.yaml', `steps:\n  - id: logo\n    model: ${images}\n    template: "{{input}}"\n`);
     const controller = new AbortController();
     const running = runMain([file, '--input', 'x', '--out-dir', `${temp.path}/out-held`], { env, signal: controller.signal });
-    await until(() => server.creates().length === 1 && server.running().length === 1);
+    await waitUntil(() => (server.creates().length === 1 && server.running().length === 1) || undefined, { timeoutMs: 5000 });
     assert.ok(server.creates()[0]?.headers.prefer, 'the create is held');
     controller.abort();
     const result = await running;
@@ -118,7 +105,7 @@ describe('interrupts', () => {
     const slow = addSlowModel('sigint', 400, 20);
     const file = await writePipeline(temp.path, 'sigint.yaml', `steps:\n  - id: first\n    model: ${DOLLY}\n    template: "{{input}}"\n  - id: second\n    model: ${slow}\n    template: "{{first}}"\n`);
     const cli = spawnCli([file, '--input', 'x', '--out-dir', `${temp.path}/out-sigint`], { env });
-    await until(() => server.creates().length === 2 && (server.running()[0]?.chunks.length ?? 0) > 3, 10_000);
+    await waitUntil(() => (server.creates().length === 2 && (server.running()[0]?.chunks.length ?? 0) > 3) || undefined, { timeoutMs: 10_000 });
     cli.child.kill('SIGINT');
     const result = await cli.result;
     assert.equal(result.code, 130, result.stderr);

@@ -9,8 +9,8 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { isValidPng } from '../support/png.js';
 import { dollyModel, llama3Model, stableDiffusionModel } from '../support/models.js';
 import type { FakeModel } from '../support/fake-model.js';
-import { startReplicateServer, type ReplicateServer } from '../support/replicate-server.js';
-import { makeTempDir, runMain, writePipeline } from '../support/cli.js';
+import type { ReplicateServer } from '../support/replicate-server.js';
+import { runMain, startCliEnvironment, writePipeline } from '../support/cli.js';
 
 const DOLLY = 'replicate/dolly-v2-12b:ef0e1aefc61f8e096ebe4db6b2bacc297daf2ef6899f0f7e001ec445893500e5';
 
@@ -24,21 +24,12 @@ function variant(model: FakeModel, name: string): { model: FakeModel; reference:
 let server: ReplicateServer;
 let temp: { path: string; cleanup: () => Promise<void> };
 let env: NodeJS.ProcessEnv;
+let close: () => Promise<void>;
 
 before(async () => {
-  server = await startReplicateServer({ models: [dollyModel(), stableDiffusionModel(), llama3Model()], maxSyncWaitMs: 200 });
-  temp = await makeTempDir();
-  env = {
-    REPLICATE_API_TOKEN: server.token,
-    REPLICATE_BASE_URL: server.url,
-    REPLICATE_POLL_INTERVAL: '0.02',
-    RUN_PIPELINE_CACHE_DIR: `${temp.path}/cache`,
-  };
+  ({ server, temp, env, close } = await startCliEnvironment({ models: [dollyModel(), stableDiffusionModel(), llama3Model()], maxSyncWaitMs: 200 }));
 });
-after(async () => {
-  await server.close();
-  await temp.cleanup();
-});
+after(() => close());
 beforeEach(() => server.reset());
 
 function promptsSent(): string[] {

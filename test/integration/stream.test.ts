@@ -9,14 +9,15 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { loadPipeline } from '../../src/pipeline/index.js';
 import { createReplicateProvider } from '../../src/providers/replicate/provider.js';
 import { runPipeline, type RunResult } from '../../src/run/executor.js';
-import { makeTempDir, runMain, writePipeline } from '../support/cli.js';
+import { runMain, startCliEnvironment, writePipeline } from '../support/cli.js';
 import type { FakeModel } from '../support/fake-model.js';
 import { dollyModel, llama3Model } from '../support/models.js';
-import { startReplicateServer, type ReplicateServer } from '../support/replicate-server.js';
+import type { ReplicateServer } from '../support/replicate-server.js';
 
 let server: ReplicateServer;
 let temp: { path: string; cleanup: () => Promise<void> };
 let env: NodeJS.ProcessEnv;
+let close: () => Promise<void>;
 
 /** Registers a text model under its own name and version; returns the reference a pipeline uses. */
 function addTextModel(name: string, options: { tokens: string[]; tokenIntervalMs?: number; stream?: boolean }): string {
@@ -64,14 +65,9 @@ function streamReads() {
 }
 
 before(async () => {
-  server = await startReplicateServer({ models: [dollyModel(), llama3Model()], maxSyncWaitMs: 200 });
-  temp = await makeTempDir();
-  env = { REPLICATE_API_TOKEN: server.token, REPLICATE_BASE_URL: server.url, REPLICATE_POLL_INTERVAL: '0.02', RUN_PIPELINE_CACHE_DIR: `${temp.path}/cache` };
+  ({ server, temp, env, close } = await startCliEnvironment({ models: [dollyModel(), llama3Model()], maxSyncWaitMs: 200 }));
 });
-after(async () => {
-  await server.close();
-  await temp.cleanup();
-});
+after(() => close());
 beforeEach(() => server.reset());
 
 describe('streaming', () => {

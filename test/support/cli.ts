@@ -7,6 +7,7 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { startReplicateServer, type FakeReplicateOptions, type ReplicateServer } from './replicate-server.js';
 
 /** The repository root. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -65,4 +66,25 @@ export async function writePipeline(directory: string, name: string, yaml: strin
   const path = join(directory, name);
   await writeFile(path, yaml);
   return path;
+}
+
+/** A fake Replicate server, a temp folder, and the environment a CLI run needs to use them. */
+export type CliEnvironment = {
+  server: ReplicateServer;
+  temp: { path: string; cleanup: () => Promise<void> };
+  /** REPLICATE_API_TOKEN/BASE_URL for the server, fast polling, and a schema cache inside temp. */
+  env: NodeJS.ProcessEnv;
+  close: () => Promise<void>;
+};
+
+/** Starts what a CLI test file needs; call close() in after(). */
+export async function startCliEnvironment(options: FakeReplicateOptions): Promise<CliEnvironment> {
+  const server = await startReplicateServer(options);
+  const temp = await makeTempDir();
+  const env = { REPLICATE_API_TOKEN: server.token, REPLICATE_BASE_URL: server.url, REPLICATE_POLL_INTERVAL: '0.02', RUN_PIPELINE_CACHE_DIR: `${temp.path}/cache` };
+  const close = async () => {
+    await server.close();
+    await temp.cleanup();
+  };
+  return { server, temp, env, close };
 }
