@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { PipelineInvalidError, UsageError } from '../../src/errors.js';
 import { MAX_FILE_BYTES, loadPipeline } from '../../src/pipeline/index.js';
+import { ROOT } from '../support/cli.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'pipeline-load-'));
 function file(name: string, content: string | Uint8Array): string {
@@ -40,10 +42,16 @@ describe('loadPipeline robustness', () => {
     const folder = join(directory, 'folder.yaml');
     mkdirSync(folder);
     assert.equal((await failure(folder)).code, 'E_FILE');
+    const locked = file('locked.yaml', STEP);
+    chmodSync(locked, 0o000);
     if (process.getuid?.() !== 0) {
-      const locked = file('locked.yaml', STEP);
-      chmodSync(locked, 0o000);
       assert.equal((await failure(locked)).code, 'E_FILE');
+    } else {
+      // root reads any file, so read it as an unprivileged user through the built CLI instead.
+      chmodSync(directory, 0o755);
+      const result = spawnSync(process.execPath, [join(ROOT, 'dist/bin.js'), 'check', locked], { uid: 65534, gid: 65534, encoding: 'utf8' });
+      assert.equal(result.status, 2, result.stderr);
+      assert.match(result.stderr, /permission denied \[E_FILE\]/);
     }
   });
 
