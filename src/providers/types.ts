@@ -65,4 +65,9 @@ export interface Provider {
   createPrediction(request: PredictionRequest): Promise<Prediction>;
   getPrediction(id: string, options?: { signal?: AbortSignal }): Promise<Prediction>;
   cancelPrediction(id: string): Promise<Prediction>;
+  /**
+   * Looks for a prediction of this request created since `sinceMs` (epoch ms) whose id never
+   * reached us (a create cut short by a crash), so a resumed batch adopts it instead of paying twice.
+   */
+  findCreatedPrediction?(request: PredictionRequest, sinceMs: number): Promise<Prediction | undefined>;
 }
