@@ -10,17 +10,17 @@ import { UsageError } from '../errors.js';
 import { createLogger, LOG_LEVELS, type LogFormat, type LogLevel } from '../logger.js';
 import { loadPipeline } from '../pipeline/index.js';
 import { readInputRows, type InputsFormat } from '../run/batch-inputs.js';
-import { DEFAULT_CONCURRENCY, runBatch, type BatchStop } from '../run/batch.js';
+import { DEFAULT_CONCURRENCY, runBatch, type BatchProgress, type BatchStop } from '../run/batch.js';
 import { openBatchStore } from '../run/journal.js';
 import { createPacingGate } from '../run/pacing.js';
 import { parseShard, type Shard } from '../run/shard.js';
 import { writeBatchReports } from './batch-reports.js';
-import { createBatchProgress } from './batch-progress.js';
 import { EXIT } from './exit-codes.js';
 import { formatDiagnostics } from './format-diagnostics.js';
 import type { CliIo } from './io.js';
 import type { MainOptions } from './main.js';
 import { printError } from './print-error.js';
+import { createProgress, type ProgressSnapshot } from './progress.js';
 import { createCliProvider, requireToken, resolveBaseUrl } from './provider.js';
 
 /** True when the arguments ask for a batch (`--inputs`). */
@@ -119,7 +119,13 @@ export async function batchCommand(argv: string[], io: CliIo, options: MainOptio
   const logger = createLogger({ level: logLevel, format: logFormat, destination: io.stderr, color: Boolean(io.stderr.isTTY), secrets: [token] });
   const gate = createPacingGate();
   const provider = createCliProvider(io, { token, baseUrl, logger, createGate: gate });
-  const progress = createBatchProgress(io.stderr, { tty: Boolean(io.stderr.isTTY) });
+  const display = createProgress(io.stderr, { tty: Boolean(io.stderr.isTTY) });
+  const startedAt = Date.now();
+  let latest: BatchProgress | undefined;
+  const snapshot = (): ProgressSnapshot => toSnapshot(latest, startedAt);
+  // The display reads time from snapshots: a tick keeps the rate and ETA moving between rows.
+  const ticker = setInterval(() => display.update(snapshot()), 1000);
+  ticker.unref();
   const resume = resumeCommand(argv);
   let result;
   try {
@@ -135,18 +141,21 @@ export async function batchCommand(argv: string[], io: CliIo, options: MainOptio
       logger,
       pollIntervalMs: pollInterval(io.env),
       download: { token, authorizedOrigin: new URL(baseUrl).origin },
-      onProgress: progress.update,
+      onProgress: (progress) => {
+        latest = progress;
+        display.update(snapshot());
+      },
       ...(maxFailures === undefined ? {} : { maxFailures }),
       ...(options.signal ? { signal: options.signal } : {}),
     });
   } catch (error) {
-    progress.end();
     await store.close();
     const code = printError(error, io);
     if (code === EXIT.failed) io.stderr.write(`resume with: ${resume}\n`);
     return code;
   } finally {
-    progress.end();
+    clearInterval(ticker);
+    display.finish(snapshot());
   }
   await store.close();
   const { summary, stop } = result;
@@ -154,7 +163,7 @@ export async function batchCommand(argv: string[], io: CliIo, options: MainOptio
   await writeBatchReports({ summary, summaryPath, resultsPath, io, ...(values.junit ? { junitPath: resolve(io.cwd, values.junit) } : {}), ...(values.report ? { reportPath: resolve(io.cwd, values.report) } : {}) });
   if (values.json) io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   else io.stdout.write(`${resultsPath}\n`);
-  return exitFor(stop, summary.rows_failed, io, resume);
+  return exitFor(stop, summary.rows_failed + (summary.rows_failed_earlier ?? 0), io, resume);
 }
 
 function exitFor(stop: BatchStop | undefined, failed: number, io: CliIo, resume: string): number {
@@ -180,6 +189,20 @@ function exitFor(stop: BatchStop | undefined, failed: number, io: CliIo, resume:
     return EXIT.failed;
   }
   return EXIT.ok;
+}
+
+/** The display's view of the batch's progress. */
+function toSnapshot(progress: BatchProgress | undefined, startedAt: number): ProgressSnapshot {
+  return {
+    done: (progress?.succeeded ?? 0) + (progress?.failed ?? 0),
+    failed: progress?.failed ?? 0,
+    skipped: progress?.skipped ?? 0,
+    running: progress?.running ?? 0,
+    total: null,
+    computeSeconds: progress?.compute_seconds ?? 0,
+    startedAt,
+    now: Date.now(),
+  };
 }
 
 /** REPLICATE_POLL_INTERVAL (seconds), default 0.5 s, as the run command reads it. */

@@ -113,7 +113,7 @@ export async function runBatch(pipeline: Pipeline, options: BatchOptions): Promi
   const started = new Date();
   const { store, logger } = options;
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY));
-  const counts = { seen: 0, succeeded: 0, failed: 0, skipped: 0, unfinished: 0, running: 0, predictions: 0, compute: 0 };
+  const counts = { seen: 0, succeeded: 0, failed: 0, skipped: 0, failedEarlier: 0, unfinished: 0, running: 0, predictions: 0, compute: 0 };
   const latencies: number[] = [];
   const seenKeys = new Set<string>();
   const provider = countingProvider(options.provider, () => (counts.predictions += 1));
@@ -218,8 +218,10 @@ export async function runBatch(pipeline: Pipeline, options: BatchOptions): Promi
       return;
     }
     seenKeys.add(row.key);
-    if (store.status(row.key) !== undefined) {
+    const earlier = store.status(row.key);
+    if (earlier !== undefined) {
       counts.skipped += 1;
+      if (earlier === 'failed') counts.failedEarlier += 1;
       return;
     }
     const resolved = resolveRowInputs(pipeline, row);
@@ -283,8 +285,10 @@ export async function runBatch(pipeline: Pipeline, options: BatchOptions): Promi
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
       if (!inShard(next.value.key, options.shard)) continue;
       counts.seen += 1;
-      if (store.status(next.value.key) !== undefined && !seenKeys.has(next.value.key)) counts.skipped += 1;
-      else counts.unfinished += 1;
+      const earlier = seenKeys.has(next.value.key) ? undefined : store.status(next.value.key);
+      if (earlier === undefined) counts.unfinished += 1;
+      else counts.skipped += 1;
+      if (earlier === 'failed') counts.failedEarlier += 1;
       seenKeys.add(next.value.key);
     }
   }
@@ -300,13 +304,14 @@ export async function runBatch(pipeline: Pipeline, options: BatchOptions): Promi
     rows_succeeded: counts.succeeded,
     rows_failed: counts.failed,
     rows_skipped: counts.skipped,
+    rows_failed_earlier: counts.failedEarlier,
     rows_unfinished: counts.unfinished,
     predictions: counts.predictions,
     compute_seconds: Math.round(counts.compute * 1000) / 1000,
     wall_seconds: (completed.getTime() - started.getTime()) / 1000,
     row_latency_ms: { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95) },
     shard: options.shard ?? null,
-    status: stop?.reason === 'interrupted' ? 'interrupted' : stop ? 'stopped' : counts.failed > 0 ? 'failed' : 'succeeded',
+    status: stop?.reason === 'interrupted' ? 'interrupted' : stop ? 'stopped' : counts.failed + counts.failedEarlier > 0 ? 'failed' : 'succeeded',
     started_at: started.toISOString(),
     completed_at: completed.toISOString(),
   };
