@@ -141,6 +141,11 @@ export class FakePrediction {
     return object;
   }
 
+  /** How many listeners follow this prediction (open streams, held waits); lets tests see that readers let go. */
+  get subscriberCount(): number {
+    return this.listeners.size;
+  }
+
   /** Calls `listener` after every state change; returns the unsubscribe function. */
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
