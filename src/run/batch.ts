@@ -91,6 +91,17 @@ function startedStep(event: Extract<RunEvent, { type: 'step-start' }>): StepReco
   };
 }
 
+/**
+ * The record of an unfinished step as the next run needs it: the executor's, but keeping what
+ * only the journal knows (a step it never reached this time; when a lost create was started).
+ */
+function keepJournaled(step: StepRecord, journaled: StepRecord | undefined): StepRecord {
+  if (!journaled) return step;
+  if (step.status === 'skipped' && step.input === null) return journaled;
+  if (step.status === 'succeeded' || step.prediction_id !== null || !isDeepStrictEqual(step.input, journaled.input)) return step;
+  return { ...step, prediction_id: journaled.prediction_id, created_at: step.created_at ?? journaled.created_at };
+}
+
 /** Counts what this invocation pays for: every create that succeeded. */
 function countingProvider(provider: Provider, onCreate: () => void): Provider {
   const counted: Provider = {
@@ -180,7 +191,8 @@ export async function runBatch(pipeline: Pipeline, options: BatchOptions): Promi
         const step = snapshot[indexOf(event.step)];
         if (step) step.prediction_id = event.predictionId;
       } else if (event.type === 'step-end') {
-        snapshot[indexOf(event.step)] = structuredClone(event.record);
+        const index = indexOf(event.step);
+        snapshot[index] = keepJournaled(structuredClone(event.record), snapshot[index]);
       } else {
         return;
       }
@@ -202,7 +214,7 @@ export async function runBatch(pipeline: Pipeline, options: BatchOptions): Promi
     counts.compute += record.steps.reduce((sum, step) => sum + (step.resumed === 'reused' ? 0 : (step.metrics.predict_time ?? 0)), 0);
     if (record.status === 'interrupted' || error?.code === 'E_AUTH') {
       // Unfinished, not failed: keep what it got so far for the next run, and write no result.
-      const steps = record.steps.map((step, index) => (step.status === 'skipped' && step.input === null && snapshot[index] ? snapshot[index] : step));
+      const steps = record.steps.map((step, index) => keepJournaled(step, snapshot[index]));
       store.journal(row.key, row.index, steps);
       counts.unfinished += 1;
       if (error?.code === 'E_AUTH') stopWith({ reason: 'auth', error }, true);

@@ -1,13 +1,20 @@
 /**
  * One pace for every prediction create of a batch (REFERENCE §7.9: many workers, one rate limit).
- * Creates are spaced at a rate that starts modest, doubles each second while the API accepts
- * and the gate is what holds workers back (slow start), is cut on a 429 (multiplicative
+ * Creates are spaced at a rate that starts modest, grows by a quarter with each accepted create
+ * while the gate is what holds workers back (slow start), is cut on a 429 (multiplicative
  * decrease, once per congestion event), then creeps back up (additive increase): AIMD, as TCP
  * does. The throttled request itself waits its own Retry-After in the retry policy; the others
  * just slow down, because pausing every worker for each Retry-After throws capacity away.
  */
 import type { CreateGate } from '../providers/types.js';
 import { sleep } from '../providers/replicate/retry.js';
+
+/**
+ * Growth per accepted create while no 429 has been seen and the gate is what holds workers back.
+ * A worker has at most one create in flight, so an overshoot is at most a few 429s, while a slower
+ * start (one more create a second per accept) took seconds to reach a fast model's pace.
+ */
+const SLOW_START_FACTOR = 1.25;
 
 /** Tunables of {@link createPacingGate}; rates in creates per second. */
 export type PacingOptions = {
@@ -51,6 +58,9 @@ export function createPacingGate(options: PacingOptions = {}): PacingGate {
   // Raise the rate only while it is what holds workers back; idle capacity proves nothing.
   let binding = false;
   const stats = { accepted: 0, throttled: 0, cuts: 0 };
+  // Accept times of the last second: the rate never runs ahead of twice what the API really took,
+  // so a fast start cannot leave a rate so high that cutting it back takes a storm of 429s.
+  const recent: number[] = [];
 
   return {
     async acquire(signal) {
@@ -68,9 +78,14 @@ export function createPacingGate(options: PacingOptions = {}): PacingGate {
     },
     onAccepted() {
       stats.accepted += 1;
+      const current = now();
+      recent.push(current);
+      while ((recent[0] as number) <= current - 1000) recent.shift();
       if (!binding) return;
       binding = false;
-      rate = Math.min(maxRate, slowStart ? rate + 1 : rate + increase / rate);
+      const span = Math.max(250, current - (recent[0] as number)) / 1000;
+      const grown = slowStart ? rate * SLOW_START_FACTOR : rate + increase / rate;
+      rate = Math.min(maxRate, Math.max(rate, Math.min(grown, (4 * recent.length) / span)));
     },
     onThrottled(retryAfterSeconds) {
       stats.throttled += 1;
