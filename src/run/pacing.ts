@@ -104,6 +104,10 @@ export function createPacingGate(options: PacingOptions = {}): PacingGate {
           onAbort: () => {
             const index = queue.indexOf(waiter);
             if (index !== -1) queue.splice(index, 1);
+            if (queue.length === 0 && timer !== undefined) {
+              clearTimeout(timer);
+              timer = undefined;
+            }
             reject(signal?.reason);
           },
         };
