@@ -9,3 +9,10 @@ export { createRunId, runPipeline, type RunEvent, type RunOptions, type RunResul
 export type { FileRecord, RunRecord, StepRecord } from './run/record.js';
 export { createLogger, type Logger } from './logger.js';
 export { main } from './cli/main.js';
+export type { BatchRowRecord, BatchSummary } from './run/batch-record.js';
+export { createSummaryAccumulator, formatSummaryText, percentile, type RowOrigin, type SummaryAccumulator, type SummaryAccumulatorInit } from './report/summary.js';
+export { formatDuration } from './report/format.js';
+export { renderJunit } from './report/junit.js';
+export { renderMarkdownSummary, type MarkdownSummaryOptions } from './report/markdown.js';
+export { renderHtmlReport, type HtmlReportOptions } from './report/html.js';
+export { createProgress, type Progress, type ProgressOptions, type ProgressSnapshot } from './cli/progress.js';
