@@ -10,6 +10,7 @@ import { RunPipelineError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Pipeline } from '../pipeline/types.js';
 import type { Provider } from '../providers/types.js';
+import { percentile } from '../report/summary.js';
 import type { InputRow } from './batch-inputs.js';
 import type { BatchRowRecord, BatchSummary } from './batch-record.js';
 import { folderFor, resolveRowInputs } from './batch-rows.js';
@@ -64,12 +65,6 @@ export type BatchResult = { summary: BatchSummary; stop?: BatchStop };
 
 /** The default of `--concurrency`: enough to overlap steps, few enough to stay polite to one account. */
 export const DEFAULT_CONCURRENCY = 4;
-
-/** Nearest-rank percentile of sorted values. */
-export function percentile(sorted: readonly number[], fraction: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))] as number;
-}
 
 /** The journal's record of a step whose create may be under way: enough to find or adopt it later. */
 function startedStep(event: Extract<RunEvent, { type: 'step-start' }>): StepRecord {
@@ -321,7 +316,7 @@ export async function runBatch(pipeline: Pipeline, options: BatchOptions): Promi
     predictions: counts.predictions,
     compute_seconds: Math.round(counts.compute * 1000) / 1000,
     wall_seconds: (completed.getTime() - started.getTime()) / 1000,
-    row_latency_ms: { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95) },
+    row_latency_ms: { p50: percentile(latencies, 50), p95: percentile(latencies, 95) },
     shard: options.shard ?? null,
     status: stop?.reason === 'interrupted' ? 'interrupted' : stop ? 'stopped' : counts.failed + counts.failedEarlier > 0 ? 'failed' : 'succeeded',
     started_at: started.toISOString(),
