@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'E_MODEL_REF'
   | 'E_MODEL_INPUT'
   | 'E_CONFIG'
+  | 'E_PIPELINE_CHANGED'
   // remote and run (exit 1)
   | 'E_AUTH'
   | 'E_RATE_LIMIT'

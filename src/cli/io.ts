@@ -4,9 +4,11 @@ export type CliIo = {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Read by `--inputs -`; the process's stdin when absent. */
+  stdin?: NodeJS.ReadableStream;
 };
 
 /** The real process edges. */
 export function processIo(): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), stdin: process.stdin };
 }

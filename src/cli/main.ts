@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { checkCommand } from './check-command.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
+import { mergeCommand } from './merge-command.js';
 import { printError } from './print-error.js';
 import { runCommand } from './run-command.js';
 import { remoteSchemas } from './remote-schemas.js';
@@ -26,6 +27,8 @@ export function version(): string {
 export const USAGE = `Usage:
   run-pipeline <file.yaml> [options]         run a pipeline
   run-pipeline check <file.yaml> [options]   check a pipeline without running it
+  run-pipeline <file.yaml> --inputs FILE     run it once per row of FILE (a batch)
+  run-pipeline merge FILE... [--output F]    combine batch results (e.g. of shards)
 
 Run options:
   --input TEXT          value of the pipeline's input (pipelines without an inputs: map)
@@ -40,6 +43,20 @@ Run options:
   --timeout DURATION    limit on the whole run (90, 90s, 5m, 1h30m); each step's timeout applies too
   --max-predictions N   refuse to create more than N predictions in the run (retries count)
 
+Batch options (with --inputs):
+  --inputs FILE         rows as JSON Lines (.jsonl) or CSV with a header (.csv); - for stdin
+  --inputs-format FMT   jsonl | csv (default: from the file name; jsonl for stdin)
+  --out-dir DIR         files go to DIR/<row-key>/ (default: outputs/<inputs name>/)
+  --output FILE         results, one line per row (default: DIR/results.jsonl)
+  --concurrency N       rows in flight (default 4)
+  --retry-failed        run rows that failed in an earlier run again
+  --fresh               ignore earlier results (kept as .bak) and start over
+  --max-failures N      stop taking rows after N failures
+  --shard I/N           run only the I-th of N stable partitions of the rows
+  --junit FILE          JUnit XML, one test case per row
+  --report FILE         self-contained HTML report
+  --json                print the summary as JSON on stdout (default: the results path)
+
 Check options:
   --format FORMAT       human | json | github (default: human)
   --strict              treat warnings as errors
@@ -52,8 +69,8 @@ Environment:
   REPLICATE_API_TOKEN   your API token (required to run; never printed or stored)
   REPLICATE_BASE_URL    API base URL (as --base-url)
 
-Exit codes: 0 success, 1 the run failed, 2 invalid invocation or pipeline (nothing was sent),
-130 interrupted.
+Exit codes: 0 success, 1 the run failed (a batch: some rows failed, or it stopped early),
+2 invalid invocation or pipeline (nothing was sent), 130 interrupted.
 `;
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
@@ -69,6 +86,7 @@ export async function main(argv: string[], io: CliIo, options: MainOptions = {})
       return EXIT.ok;
     }
     if (first === 'check') return await checkCommand(rest, io, remoteSchemas(io));
+    if (first === 'merge') return await mergeCommand(rest, io);
     if (first === 'run') return await runCommand(rest, io, options);
     return await runCommand(argv, io, options);
   } catch (error) {

@@ -1,6 +1,7 @@
 /** The Replicate provider as the CLI builds it: token from the environment, base URL, disk schema cache. */
 import { UsageError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { CreateGate } from '../providers/types.js';
 import { DEFAULT_BASE_URL, normalizeBaseUrl } from '../providers/replicate/client.js';
 import { createReplicateProvider } from '../providers/replicate/provider.js';
 import { createDiskSchemaCache, defaultCacheDir } from '../providers/replicate/schema-cache.js';
@@ -30,7 +31,13 @@ export function resolveBaseUrl(io: CliIo, flag: string | undefined): string {
 }
 
 /** Builds the provider for a command. */
-export function createCliProvider(io: CliIo, options: { token: string; baseUrl: string; logger?: Logger }) {
+export function createCliProvider(io: CliIo, options: { token: string; baseUrl: string; logger?: Logger; createGate?: CreateGate }) {
   const schemaCache = createDiskSchemaCache(defaultCacheDir(io.env), new URL(options.baseUrl).origin);
-  return createReplicateProvider({ token: options.token, baseUrl: options.baseUrl, schemaCache, ...(options.logger ? { logger: options.logger } : {}) });
+  return createReplicateProvider({
+    token: options.token,
+    baseUrl: options.baseUrl,
+    schemaCache,
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.createGate ? { createGate: options.createGate } : {}),
+  });
 }

@@ -6,6 +6,7 @@ import { createLogger, LOG_LEVELS, type LogFormat, type LogLevel } from '../logg
 import { loadPipeline, parseDuration, resolveInputs } from '../pipeline/index.js';
 import { createRunId, runPipeline } from '../run/executor.js';
 import { renderDryRun } from './dry-run.js';
+import { batchCommand, isBatchInvocation } from './batch-command.js';
 import { EXIT } from './exit-codes.js';
 import { formatDiagnostics } from './format-diagnostics.js';
 import type { CliIo } from './io.js';
@@ -86,6 +87,7 @@ function parseMaxPredictions(value: string | undefined): number | undefined {
 
 /** Runs the `run` command and returns its exit code. */
 export async function runCommand(argv: string[], io: CliIo, options: MainOptions = {}): Promise<number> {
+  if (isBatchInvocation(argv)) return batchCommand(argv, io, options);
   const { values, positionals, tokens } = parseRunArgs(argv);
   if (values.help) {
     const { USAGE } = await import('./main.js');

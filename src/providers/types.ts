@@ -89,4 +89,9 @@ export interface Provider {
    * the prediction: that stays the caller's decision.
    */
   streamPrediction?(prediction: Prediction, options?: { signal?: AbortSignal }): AsyncIterable<StreamEvent>;
+  /**
+   * Looks for a prediction of this request created since `sinceMs` (epoch ms) whose id never
+   * reached us (a create cut short by a crash), so a resumed batch adopts it instead of paying twice.
+   */
+  findCreatedPrediction?(request: PredictionRequest, sinceMs: number): Promise<Prediction | undefined>;
 }

@@ -26,6 +26,8 @@ export type BatchSummary = {
   rows_failed: number;
   /** Rows skipped because an earlier run already finished them. */
   rows_skipped: number;
+  /** Of the skipped rows, those an earlier run finished as failed (they keep the batch failed until --retry-failed). */
+  rows_failed_earlier?: number;
   /** Rows not finished when the batch stopped (interrupt, --max-failures, auth failure). */
   rows_unfinished: number;
   /** Predictions created by this invocation (not counting reused or adopted ones). */

@@ -59,6 +59,8 @@ export type RunOptions = {
    * adopted by polling that prediction instead of creating another.
    */
   resume?: readonly StepRecord[];
+  /** Steps already prepared (a batch prepares once for all its rows); prepared here otherwise. */
+  prepared?: readonly PreparedStep[];
 };
 
 /** The outcome of a run: the record, and the error that ended it if it did not succeed. */
@@ -133,7 +135,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunOptions): Prom
   }, { signal: options.signal, endsAt: undefined });
   let failure: RunPipelineError | undefined;
   try {
-    const prepared = await prepareSteps(pipeline, options.provider, runDeadline.signal);
+    const prepared = options.prepared ?? (await prepareSteps(pipeline, options.provider, runDeadline.signal));
     const context: Record<string, string> = { ...options.inputs };
     for (const [index, preparedStep] of prepared.entries()) {
       currentStep = preparedStep.step.id;

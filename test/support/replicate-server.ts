@@ -7,6 +7,7 @@ import { createServer, STATUS_CODES } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { modelKey } from './fake-model.js';
+import { createFaults, type FaultCounts, type FaultOptions } from './faults.js';
 import type { FakeModel } from './fake-model.js';
 import type { FakePrediction } from './fake-prediction.js';
 import { ERROR_BODIES, headerValue, parseBody, readBody, sendJson } from './http-helpers.js';
@@ -16,6 +17,7 @@ import type { RecordedRequest, ServerState } from './server-state.js';
 export type { FakeFile, FakeModel, FakeOutput, FakeVersion } from './fake-model.js';
 export type { FakePrediction, PredictionObject, PredictionStatus } from './fake-prediction.js';
 export type { RecordedRequest } from './server-state.js';
+export type { FaultCounts, FaultOptions } from './faults.js';
 
 /** Options for `startReplicateServer`. */
 export type FakeReplicateOptions = {
@@ -26,6 +28,8 @@ export type FakeReplicateOptions = {
   maxSyncWaitMs?: number;
   /** Status a finished sync wait reports for a success; the real API sometimes says "processing" (default). */
   syncFinishedStatus?: 'succeeded' | 'processing';
+  /** Seeded random faults and a create rate limit on prediction creates and polls (see faults.ts). */
+  faults?: FaultOptions;
 };
 
 /** A canned response for the next `times` requests that match `method` and `path`. */
@@ -58,11 +62,28 @@ export type ReplicateServer = {
   inject(rule: InjectRule): void;
   /** Cuts every open SSE stream mid-way (the socket is destroyed); the predictions run on. */
   dropStreams(): void;
+  /** What the fault plan injected so far (all zero without `faults`). */
+  faultCounts: FaultCounts;
   reset(): void;
   close(): Promise<void>;
 };
 
 const CREATE_PATH = /^\/v1\/(?:predictions|models\/[^/]+\/[^/]+\/predictions)$/;
+const POLL_PATH = /^\/v1\/predictions\/[^/]+$/;
+
+/** A response that drops the connection when the handler answers: the work is done, the answer lost. */
+function droppingResponse(request: IncomingMessage): ServerResponse {
+  const drop = {
+    destroyed: false,
+    headersSent: false,
+    writeHead: () => {
+      request.socket.destroy();
+      return drop;
+    },
+    end: () => drop,
+  };
+  return drop as unknown as ServerResponse;
+}
 
 function pathMatches(rulePath: InjectRule['path'], pathname: string): boolean {
   if (rulePath === undefined) return true;
@@ -99,10 +120,11 @@ export async function startReplicateServer(options: FakeReplicateOptions = {}): 
   const startedAt = performance.now();
   const requests: RecordedRequest[] = [];
   const rules: InjectRule[] = [];
+  const faults = createFaults(options.faults ?? {});
   const state: ServerState = {
     url: '',
     token: options.token ?? 'r8_test_token',
-    models: new Map((options.models ?? []).map((model) => [modelKey(model.owner, model.name), model])),
+    models: new Map((options.models ?? []).map((model) => [modelKey(model.owner, model.name), faults.wrapModel(model)])),
     predictions: new Map(),
     maxSyncWaitMs: options.maxSyncWaitMs ?? 1000,
     syncFinishedStatus: options.syncFinishedStatus ?? 'processing',
@@ -153,7 +175,13 @@ export async function startReplicateServer(options: FakeReplicateOptions = {}): 
     if (found.route.authenticated && typeof record.body === 'string') {
       return sendJson(response, 400, ERROR_BODIES.invalidJson);
     }
-    await found.route.handle({ state, request, response, url, params: found.params, body: record.body, record });
+    const isCreate = record.method === 'POST' && CREATE_PATH.test(record.path);
+    const fault = isCreate || (record.method === 'GET' && POLL_PATH.test(record.path)) ? faults.decide(isCreate, performance.now()) : undefined;
+    if (fault?.kind === 'respond') return sendJson(response, fault.status, fault.body, fault.headers);
+    if (fault?.kind === 'drop') return void request.socket.destroy();
+    if (isCreate) faults.accepted(performance.now());
+    const answer = fault?.kind === 'create-then-drop' ? droppingResponse(request) : response;
+    await found.route.handle({ state, request, response: answer, url, params: found.params, body: record.body, record });
   }
 
   const server = createServer((request, response) => {
@@ -178,7 +206,8 @@ export async function startReplicateServer(options: FakeReplicateOptions = {}): 
     predictions: state.predictions,
     running: () => [...state.predictions.values()].filter((prediction) => !prediction.terminal),
     creates: () => requests.filter((record) => record.method === 'POST' && CREATE_PATH.test(record.path)),
-    addModel: (model) => void state.models.set(modelKey(model.owner, model.name), model),
+    addModel: (model) => void state.models.set(modelKey(model.owner, model.name), faults.wrapModel(model)),
+    faultCounts: faults.counts,
     inject: (rule) => void rules.push({ ...rule }),
     dropStreams: () => {
       for (const stream of state.streams) stream.destroy();

@@ -170,6 +170,7 @@ export function createReplicateProvider(options: ReplicateProviderOptions): Prov
       return pending;
     },
     createPrediction,
+    findCreatedPrediction: (request, sinceMs) => findCreated(request, sinceMs),
     async getPrediction(id, callOptions = {}) {
       const raw = await retrying(`polling prediction ${id}`, () => client.predictions.get(id, callOptions.signal ? { signal: callOptions.signal } : {}), callOptions.signal);
       return toPrediction(raw as unknown as RawPrediction);

@@ -1,0 +1,74 @@
+/**
+ * What a batch leaves behind after its last row: summary.json, the summary on stderr, and the
+ * optional reports (JUnit, HTML, the GitHub step summary), all drawn from the results file so they
+ * cover every row, including rows an earlier run finished.
+ */
+import { createReadStream } from 'node:fs';
+import { appendFile, mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { BatchRowRecord, BatchSummary } from '../run/batch-record.js';
+import { renderHtmlReport } from '../report/html.js';
+import { renderJunit } from '../report/junit.js';
+import { MARKDOWN_FAILED_ROWS_LIMIT, renderMarkdownSummary } from '../report/markdown.js';
+import { formatSummaryText } from '../report/summary.js';
+import type { CliIo } from './io.js';
+
+/** Options for {@link writeBatchReports}. */
+export type BatchReportsOptions = {
+  summary: BatchSummary;
+  summaryPath: string;
+  resultsPath: string;
+  io: CliIo;
+  junitPath?: string;
+  reportPath?: string;
+};
+
+/** Streams the rows of a results file (whole lines only). */
+export async function* readResults(path: string): AsyncGenerator<BatchRowRecord> {
+  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    try {
+      yield JSON.parse(line) as BatchRowRecord;
+    } catch {
+      // A torn last line is the next run's to drop; reports skip it.
+    }
+  }
+}
+
+async function writeAtomically(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const partial = `${path}.${process.pid}.part`;
+  await writeFile(partial, text);
+  await rename(partial, path);
+}
+
+/** Writes summary.json and the reports asked for, and prints the summary on stderr. */
+export async function writeBatchReports(options: BatchReportsOptions): Promise<void> {
+  const { summary, io } = options;
+  await writeAtomically(options.summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+  io.stderr.write(formatSummaryText(summary));
+  io.stderr.write(`summary: ${options.summaryPath}\n`);
+  if (options.junitPath) {
+    // JUnit needs the whole document at once; one test case per row is what CI dashboards read.
+    const rows: BatchRowRecord[] = [];
+    for await (const row of readResults(options.resultsPath)) rows.push(row);
+    await writeAtomically(options.junitPath, renderJunit(rows, summary));
+    io.stderr.write(`junit: ${options.junitPath}\n`);
+  }
+  if (options.reportPath) {
+    const html = await renderHtmlReport(readResults(options.resultsPath), summary, { reportPath: options.reportPath, baseDirectory: io.cwd });
+    await writeAtomically(options.reportPath, html);
+    io.stderr.write(`report: ${options.reportPath}\n`);
+  }
+  const stepSummary = io.env.GITHUB_STEP_SUMMARY;
+  if (stepSummary) {
+    const failed: BatchRowRecord[] = [];
+    for await (const row of readResults(options.resultsPath)) {
+      if (row.status !== 'succeeded') failed.push(row);
+      if (failed.length >= MARKDOWN_FAILED_ROWS_LIMIT) break;
+    }
+    await appendFile(stepSummary, renderMarkdownSummary(summary, failed));
+  }
+}
