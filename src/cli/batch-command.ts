@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import { createLogger, LOG_LEVELS, type LogFormat, type LogLevel } from '../logger.js';
 import { loadPipeline } from '../pipeline/index.js';
-import { readInputRows, type InputsFormat } from '../run/batch-inputs.js';
+import { countInputRows, readInputRows, type InputsFormat } from '../run/batch-inputs.js';
 import { DEFAULT_CONCURRENCY, runBatch, type BatchProgress, type BatchStop } from '../run/batch.js';
 import { openBatchStore } from '../run/journal.js';
 import { createPacingGate } from '../run/pacing.js';
@@ -21,7 +21,7 @@ import type { CliIo } from './io.js';
 import type { MainOptions } from './main.js';
 import { printError } from './print-error.js';
 import { createProgress, type ProgressSnapshot } from './progress.js';
-import { createCliProvider, requireToken, resolveBaseUrl } from './provider.js';
+import { createCliProvider, pollIntervalMs, requireToken, resolveBaseUrl } from './provider.js';
 
 /** True when the arguments ask for a batch (`--inputs`). */
 export function isBatchInvocation(argv: readonly string[]): boolean {
@@ -111,7 +111,11 @@ export async function batchCommand(argv: string[], io: CliIo, options: MainOptio
   const outDir = resolve(io.cwd, values['out-dir'] ?? join('outputs', stem));
   const shardSuffix = shard ? `-${shard.index}-of-${shard.count}` : '';
   const resultsPath = resolve(io.cwd, values.output ?? join(outDir, `results${shardSuffix}.jsonl`));
-  const rows = await readInputRows({ file: inputsFile === '-' ? '-' : resolve(io.cwd, inputsFile), ...(format ? { format } : {}), ...(io.stdin ? { stdin: io.stdin as Readable } : {}) });
+  const inputsOptions = { file: inputsFile === '-' ? '-' : resolve(io.cwd, inputsFile), ...(format ? { format } : {}), ...(io.stdin ? { stdin: io.stdin as Readable } : {}) };
+  const rows = await readInputRows(inputsOptions);
+  // A second, counting pass over a file (not stdin, which can be read once) gives the display a total and an ETA.
+  let total: number | null = null;
+  if (inputsFile !== '-') countInputRows(inputsOptions, shard).then((count) => (total = count), () => undefined);
   const token = requireToken(io, 'the pipeline calls Replicate');
   const baseUrl = resolveBaseUrl(io, values['base-url']);
   const store = await openBatchStore({ resultsPath, journalPath: `${resultsPath}.journal`, pipelineHash: pipeline.hash, fresh: values.fresh, retryFailed: values['retry-failed'] });
@@ -122,7 +126,7 @@ export async function batchCommand(argv: string[], io: CliIo, options: MainOptio
   const display = createProgress(io.stderr, { tty: Boolean(io.stderr.isTTY) });
   const startedAt = Date.now();
   let latest: BatchProgress | undefined;
-  const snapshot = (): ProgressSnapshot => toSnapshot(latest, startedAt);
+  const snapshot = (): ProgressSnapshot => toSnapshot(latest, startedAt, total);
   // The display reads time from snapshots: a tick keeps the rate and ETA moving between rows.
   const ticker = setInterval(() => display.update(snapshot()), 1000);
   ticker.unref();
@@ -139,7 +143,7 @@ export async function batchCommand(argv: string[], io: CliIo, options: MainOptio
       concurrency,
       shard,
       logger,
-      pollIntervalMs: pollInterval(io.env),
+      pollIntervalMs: pollIntervalMs(io.env),
       download: { token, authorizedOrigin: new URL(baseUrl).origin },
       onProgress: (progress) => {
         latest = progress;
@@ -192,21 +196,16 @@ function exitFor(stop: BatchStop | undefined, failed: number, io: CliIo, resume:
 }
 
 /** The display's view of the batch's progress. */
-function toSnapshot(progress: BatchProgress | undefined, startedAt: number): ProgressSnapshot {
+function toSnapshot(progress: BatchProgress | undefined, startedAt: number, total: number | null): ProgressSnapshot {
   return {
     done: (progress?.succeeded ?? 0) + (progress?.failed ?? 0),
     failed: progress?.failed ?? 0,
     skipped: progress?.skipped ?? 0,
     running: progress?.running ?? 0,
-    total: null,
+    total,
     computeSeconds: progress?.compute_seconds ?? 0,
     startedAt,
     now: Date.now(),
   };
 }
 
-/** REPLICATE_POLL_INTERVAL (seconds), default 0.5 s, as the run command reads it. */
-function pollInterval(env: NodeJS.ProcessEnv): number {
-  const seconds = Number(env.REPLICATE_POLL_INTERVAL);
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 500;
-}

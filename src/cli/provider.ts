@@ -30,6 +30,12 @@ export function resolveBaseUrl(io: CliIo, flag: string | undefined): string {
   }
 }
 
+/** REPLICATE_POLL_INTERVAL (seconds, as Replicate's Python client reads it) in ms; default 0.5 s. */
+export function pollIntervalMs(env: NodeJS.ProcessEnv): number {
+  const seconds = Number(env.REPLICATE_POLL_INTERVAL);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 500;
+}
+
 /** Builds the provider for a command. */
 export function createCliProvider(io: CliIo, options: { token: string; baseUrl: string; logger?: Logger; createGate?: CreateGate }) {
   const schemaCache = createDiskSchemaCache(defaultCacheDir(io.env), new URL(options.baseUrl).origin);

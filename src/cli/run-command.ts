@@ -12,7 +12,7 @@ import { formatDiagnostics } from './format-diagnostics.js';
 import type { CliIo } from './io.js';
 import type { MainOptions } from './main.js';
 import { printError } from './print-error.js';
-import { createCliProvider, requireToken, resolveBaseUrl } from './provider.js';
+import { createCliProvider, pollIntervalMs, requireToken, resolveBaseUrl } from './provider.js';
 import { createReporter } from './reporter.js';
 import { reportRunEnd } from './summary.js';
 
@@ -127,7 +127,7 @@ export async function runCommand(argv: string[], io: CliIo, options: MainOptions
     outDir,
     logger,
     onEvent: reporter,
-    pollIntervalMs: pollInterval(io.env),
+    pollIntervalMs: pollIntervalMs(io.env),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
     ...(maxPredictions === undefined ? {} : { maxPredictions }),
@@ -143,11 +143,6 @@ export async function runCommand(argv: string[], io: CliIo, options: MainOptions
   return EXIT.ok;
 }
 
-/** REPLICATE_POLL_INTERVAL (seconds, as Replicate's Python client reads it), default 0.5 s. */
-function pollInterval(env: NodeJS.ProcessEnv): number {
-  const seconds = Number(env.REPLICATE_POLL_INTERVAL);
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 500;
-}
 
 /** stdout of a successful run: every saved file of the last step, else its text. */
 function finalLines(files: string[] | undefined, output: string | null): string {

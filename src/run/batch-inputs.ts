@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import { UsageError } from '../errors.js';
+import { inShard, type Shard } from './shard.js';
 
 /** The formats `--inputs` reads. */
 export type InputsFormat = 'jsonl' | 'csv';
@@ -162,4 +163,11 @@ export async function readInputRows(options: ReadInputsOptions): Promise<AsyncGe
       if (options.file !== '-') stream.destroy();
     }
   })();
+}
+
+/** Counts the rows of an inputs file that belong to `shard`, reading it as a stream; gives the progress display its total and ETA. */
+export async function countInputRows(options: ReadInputsOptions, shard: Shard | null): Promise<number> {
+  let count = 0;
+  for await (const row of await readInputRows(options)) if (inShard(row.key, shard)) count += 1;
+  return count;
 }

@@ -61,6 +61,16 @@ describe('a batch', () => {
     assert.equal((await readResultLines(join(directory, 'results.jsonl'))).length, 12, 'still one line per row');
   });
 
+  test('reports progress in CI as plain lines, with the total and an ETA from a counting pass', async () => {
+    const directory = folder();
+    const rows = await writeRows(temp.path, `rows-${counter}.jsonl`, 5);
+    const result = await runMain([pipeline, '--inputs', rows, '--out-dir', directory, '--concurrency', '2'], { env });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /5\/5 rows \(100%\)/);
+    assert.match(result.stderr, /ETA/);
+    assert.doesNotMatch(result.stderr, /\r|\u001b\[/, 'no terminal control characters without a TTY');
+  });
+
   test('saves each row\'s files in its own folder', async () => {
     const directory = folder();
     const image = await writePipeline(temp.path, 'image.yaml', 'steps:\n  - id: logo\n    model: stability-ai/stable-diffusion:db21e45d3f7023abc2a46ee38a23973f6dce16bb082a930b0c49861f96d1e5bf\n    template: "{{input}}"\n');
