@@ -97,9 +97,9 @@ async function bareCreates(latencyMs: number, concurrency: number, count: number
   console.log(`rate limit: ${rate.toFixed(1)} creates/s under a limit of ${limit}/s = ${((rate / limit) * 100).toFixed(1)}% of the limit (${summary.rows_succeeded} rows, ${throttled} 429s, ${gate.cuts} rate cuts, final rate ${gate.rate.toFixed(1)}/s)`);
 }
 
-// 3. Memory: 100,000 rows through the batch with a provider that answers at once (no HTTP).
-{
-  const rows = 100_000;
+// 3. Memory: 10,000 then 100,000 rows through the batch with a provider that answers at once (no
+//    HTTP). Flat memory means the peak does not grow with the row count.
+for (const rows of [10_000, 100_000]) {
   const instant: Provider = {
     getModelSchema: async () => ({ version: VERSION, input: { type: 'object', properties: { prompt: { type: 'string', 'x-order': 0 } }, required: ['prompt'] }, output: { type: 'string' }, components: {} }),
     createPrediction: async (request): Promise<Prediction> => ({ id: `p${Math.random().toString(36).slice(2)}`, status: 'succeeded', version: VERSION, output: `ok ${String(request.input.prompt)}`, error: null, logs: '', predictTime: 0.001 }),
@@ -110,13 +110,13 @@ async function bareCreates(latencyMs: number, concurrency: number, count: number
       throw new Error('not used');
     },
   };
-  const rowsFile = await writeRows('memory.jsonl', rows);
+  const rowsFile = await writeRows(`memory-${rows}.jsonl`, rows);
   global.gc?.();
   const baseline = process.memoryUsage().rss;
   const heapBefore = process.memoryUsage().heapUsed;
   let peak = baseline;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
-  const summary = await batch('memory', instant, rowsFile, 64);
+  const summary = await batch(`memory-${rows}`, instant, rowsFile, 64);
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().rss);
   global.gc?.();

@@ -4,6 +4,7 @@
  * appended to the results. Rows an earlier run finished cost nothing; rows it left unfinished
  * resume from their first unfinished step, adopting predictions that were already running.
  */
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { RunPipelineError } from '../errors.js';
@@ -126,6 +127,8 @@ export async function runBatch(pipeline: Pipeline, options: BatchOptions): Promi
   const provider = countingProvider(options.provider, () => (counts.predictions += 1));
   const halt = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, halt.signal]) : halt.signal;
+  // Each running row links one listener to this signal (and removes it when the row ends).
+  setMaxListeners(concurrency + 16, signal);
   let stop: BatchStop | undefined;
   const stopWith = (next: BatchStop, cancelRunning: boolean) => {
     stop ??= next;

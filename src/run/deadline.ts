@@ -31,22 +31,42 @@ export function formatSeconds(seconds: number): string {
   return `${Number(seconds.toFixed(2))} s`;
 }
 
-/** A limit of `seconds` from now under `parent`; no seconds means only the parent's limits apply. */
+/**
+ * A limit of `seconds` from now under `parent`; no seconds means only the parent's limits apply.
+ * The signal is always a child of its own, linked to the parent by one listener that dispose()
+ * removes: a batch runs thousands of steps under one long-lived signal, and every fetch adds a
+ * listener to the signal it is given (kept until garbage collection), as does Node 20's
+ * AbortSignal.any(). Children keep those per step, so the batch's signal keeps one per running row.
+ */
 export function createDeadline(seconds: number | undefined, label: DeadlineLabel, parent?: { signal: AbortSignal | undefined; endsAt: number | undefined }): Deadline {
+  const parentSignal = parent?.signal;
   const parentEndsAt = parent?.endsAt;
-  if (seconds === undefined) {
-    const signal = parent?.signal;
-    return { signal, endsAt: parentEndsAt, remainingSeconds: () => remaining(parentEndsAt), dispose: () => undefined };
+  if (seconds === undefined && parentSignal === undefined) {
+    return { signal: undefined, endsAt: parentEndsAt, remainingSeconds: () => remaining(parentEndsAt), dispose: () => undefined };
   }
   const controller = new AbortController();
-  const ownEndsAt = Date.now() + seconds * 1000;
-  const timer = setTimeout(() => {
-    controller.abort(new PredictionError('E_TIMEOUT', label.message(), { hint: label.hint, ...(label.location ? { location: label.location } : {}) }));
-  }, seconds * 1000);
-  timer.unref();
-  const endsAt = parentEndsAt === undefined ? ownEndsAt : Math.min(parentEndsAt, ownEndsAt);
-  const signal = parent?.signal ? AbortSignal.any([parent.signal, controller.signal]) : controller.signal;
-  return { signal, endsAt, remainingSeconds: () => remaining(endsAt), dispose: () => clearTimeout(timer) };
+  const onParentAbort = () => controller.abort(parentSignal?.reason);
+  if (parentSignal?.aborted) onParentAbort();
+  else parentSignal?.addEventListener('abort', onParentAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  let endsAt = parentEndsAt;
+  if (seconds !== undefined) {
+    timer = setTimeout(() => {
+      controller.abort(new PredictionError('E_TIMEOUT', label.message(), { hint: label.hint, ...(label.location ? { location: label.location } : {}) }));
+    }, seconds * 1000);
+    timer.unref();
+    const ownEndsAt = Date.now() + seconds * 1000;
+    endsAt = parentEndsAt === undefined ? ownEndsAt : Math.min(parentEndsAt, ownEndsAt);
+  }
+  return {
+    signal: controller.signal,
+    endsAt,
+    remainingSeconds: () => remaining(endsAt),
+    dispose: () => {
+      clearTimeout(timer);
+      parentSignal?.removeEventListener('abort', onParentAbort);
+    },
+  };
 }
 
 function remaining(endsAt: number | undefined): number | undefined {
