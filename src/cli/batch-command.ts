@@ -5,15 +5,15 @@
  */
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
-import { createLogger, LOG_LEVELS, type LogFormat, type LogLevel } from '../logger.js';
+import { createLogger } from '../logger.js';
 import { loadPipeline } from '../pipeline/index.js';
 import { countInputRows, readInputRows, type InputsFormat } from '../run/batch-inputs.js';
 import { DEFAULT_CONCURRENCY, runBatch, type BatchProgress, type BatchStop } from '../run/batch.js';
 import { openBatchStore } from '../run/journal.js';
 import { createPacingGate } from '../run/pacing.js';
 import { parseShard, type Shard } from '../run/shard.js';
+import { LOGGING_OPTIONS, oneOf, parseCommandArgs, positiveInteger, resolveLogging, type CommandOptions } from './args.js';
 import { writeBatchReports } from './batch-reports.js';
 import { EXIT } from './exit-codes.js';
 import { formatDiagnostics } from './format-diagnostics.js';
@@ -28,48 +28,22 @@ export function isBatchInvocation(argv: readonly string[]): boolean {
   return argv.some((argument) => argument === '--inputs' || argument.startsWith('--inputs='));
 }
 
-function parseBatchArgs(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        inputs: { type: 'string' },
-        'inputs-format': { type: 'string' },
-        output: { type: 'string' },
-        'out-dir': { type: 'string' },
-        concurrency: { type: 'string' },
-        'retry-failed': { type: 'boolean', default: false },
-        fresh: { type: 'boolean', default: false },
-        'max-failures': { type: 'string' },
-        shard: { type: 'string' },
-        junit: { type: 'string' },
-        report: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        'base-url': { type: 'string' },
-        'log-format': { type: 'string' },
-        'log-level': { type: 'string' },
-      },
-    });
-  } catch (error) {
-    const message = error instanceof Error ? (error.message.split('\n')[0] ?? 'invalid arguments') : String(error);
-    throw new UsageError('E_USAGE', message, { hint: 'run-pipeline --help lists every batch option' });
-  }
-}
-
-function positiveInteger(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new UsageError('E_USAGE', `${flag} must be a whole number of at least 1 (got "${value}")`);
-  return number;
-}
-
-function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
-  if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError('E_USAGE', `${flag} must be one of ${allowed.join(', ')} (got "${value}")`);
-  return value as T;
-}
+const BATCH_OPTIONS = {
+  inputs: { type: 'string' },
+  'inputs-format': { type: 'string' },
+  output: { type: 'string' },
+  'out-dir': { type: 'string' },
+  concurrency: { type: 'string' },
+  'retry-failed': { type: 'boolean', default: false },
+  fresh: { type: 'boolean', default: false },
+  'max-failures': { type: 'string' },
+  shard: { type: 'string' },
+  junit: { type: 'string' },
+  report: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  'base-url': { type: 'string' },
+  ...LOGGING_OPTIONS,
+} satisfies CommandOptions;
 
 /** `results.jsonl` → `summary.json`, `results-2-of-4.jsonl` → `summary-2-of-4.json`, `x.jsonl` → `x.summary.json`. */
 export function summaryPathFor(resultsPath: string): string {
@@ -90,7 +64,7 @@ export function resumeCommand(argv: readonly string[]): string {
 
 /** Runs a batch and returns its exit code. */
 export async function batchCommand(argv: string[], io: CliIo, options: MainOptions = {}): Promise<number> {
-  const { values, positionals } = parseBatchArgs(argv);
+  const { values, positionals } = parseCommandArgs(argv, BATCH_OPTIONS, 'run-pipeline --help lists every batch option');
   if (positionals.length !== 1) {
     throw new UsageError('E_USAGE', positionals.length === 0 ? 'no pipeline file given' : `expected one pipeline file, got ${positionals.length}: ${positionals.join(' ')}`, {
       hint: 'run-pipeline pipelines/logo.yaml --inputs products.jsonl',
@@ -102,8 +76,8 @@ export async function batchCommand(argv: string[], io: CliIo, options: MainOptio
   const concurrency = positiveInteger('--concurrency', values.concurrency) ?? DEFAULT_CONCURRENCY;
   const maxFailures = positiveInteger('--max-failures', values['max-failures']);
   const shard: Shard | null = values.shard === undefined ? null : parseShard(values.shard);
-  const logFormat = oneOf<LogFormat>('--log-format', values['log-format'], ['pretty', 'json']) ?? (io.stderr.isTTY ? 'pretty' : 'json');
-  const logLevel = oneOf<LogLevel>('--log-level', values['log-level'], LOG_LEVELS) ?? 'warn';
+  // Per-step info logs of thousands of rows would drown the progress lines: warnings by default.
+  const { format: logFormat, level: logLevel } = resolveLogging(values, io, { pretty: 'warn', json: 'warn' });
 
   const { pipeline, diagnostics } = await loadPipeline(positionals[0] as string);
   if (diagnostics.length > 0) io.stderr.write(formatDiagnostics(diagnostics, { format: 'human' }));

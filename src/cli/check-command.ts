@@ -3,14 +3,15 @@
  * Human diagnostics go to stderr (like a compiler: stdout stays free for data); `--format json`
  * and `--format github` go to stdout, to be piped into tools. Exit 2 on any error, 0 otherwise.
  */
-import { parseArgs } from 'node:util';
-import { didYouMean, didYouMeanSuffix } from '../did-you-mean.js';
-import { RunPipelineError } from '../errors.js';
+import { didYouMeanSuffix } from '../did-you-mean.js';
+import { RunPipelineError, UsageError } from '../errors.js';
 import type { Diagnostic } from '../errors.js';
 import { inputDiagnostics, parsePipeline, preflightPipeline, readPipelineFile, sortDiagnostics } from '../pipeline/index.js';
 import type { Pipeline } from '../pipeline/index.js';
 import type { ModelSchema } from '../providers/types.js';
+import { parseCommandArgs, parseVars, type CommandOptions } from './args.js';
 import { formatDiagnostics } from './format-diagnostics.js';
+import { printError } from './print-error.js';
 import type { CliIo } from './io.js';
 
 const USAGE = `Usage: run-pipeline check [options] <pipeline.yaml...>
@@ -30,15 +31,18 @@ Options:
 
 const FORMATS = ['human', 'json', 'github'] as const;
 type Format = (typeof FORMATS)[number];
-const OPTIONS = ['format', 'strict', 'remote', 'base-url', 'input', 'var', 'help'];
+const CHECK_OPTIONS = {
+  format: { type: 'string', default: 'human' },
+  strict: { type: 'boolean', default: false },
+  remote: { type: 'boolean', default: false },
+  'base-url': { type: 'string' },
+  input: { type: 'string' },
+  var: { type: 'string', multiple: true, default: [] as string[] },
+  help: { type: 'boolean', short: 'h', default: false },
+} satisfies CommandOptions;
 
 /** Fetches model schemas for `--remote`; injected by the CLI (network and disk cache live there). */
 export type RemoteSchemas = (pipeline: Pipeline, options: { baseUrl?: string }) => Promise<Map<string, ModelSchema | Error>>;
-
-function usageFailure(io: CliIo, message: string, hint?: string): number {
-  io.stderr.write(`error: ${message} [E_USAGE]\n${hint === undefined ? '' : `hint: ${hint}\n`}`);
-  return 2;
-}
 
 /** Turns a thrown error into a diagnostic; anything unexpected says so. */
 function diagnosticFromError(error: unknown, file: string): Diagnostic {
@@ -50,46 +54,27 @@ function diagnosticFromError(error: unknown, file: string): Diagnostic {
   return { code: 'E_INTERNAL', severity: 'error', message: `unexpected error: ${error instanceof Error ? error.message : String(error)}`, hint: 'this is a bug in run-pipeline; please report it with the file that caused it' };
 }
 
-/** Runs `check` with its own arguments; returns the exit code. */
+/** Runs `check` with its own arguments; returns the exit code (2 for bad usage, printed like any error). */
 export async function checkCommand(argv: string[], io: CliIo, remote?: RemoteSchemas): Promise<number> {
-  let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        format: { type: 'string', default: 'human' },
-        strict: { type: 'boolean', default: false },
-        remote: { type: 'boolean', default: false },
-        'base-url': { type: 'string' },
-        input: { type: 'string' },
-        var: { type: 'string', multiple: true, default: [] },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
+    return await check(argv, io, remote);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const option = /'(--?[^']+)'/.exec(message)?.[1];
-    if (option === undefined || !/^Unknown option/.test(message)) return usageFailure(io, message.split('. ')[0] ?? message, 'run-pipeline check --help');
-    const suggestion = didYouMean(option.replace(/^-+/, ''), OPTIONS);
-    return usageFailure(io, `unknown option ${option}${suggestion === undefined ? '' : ` (did you mean --${suggestion}?)`}`, 'run-pipeline check --help');
+    if (error instanceof UsageError) return printError(error, io);
+    throw error;
   }
-  const { values, positionals } = parsed;
+}
+
+async function check(argv: string[], io: CliIo, remote?: RemoteSchemas): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, CHECK_OPTIONS, 'run-pipeline check --help');
   if (values.help) {
     io.stdout.write(USAGE);
     return 0;
   }
   const format = values.format as Format;
-  if (!FORMATS.includes(format)) return usageFailure(io, `--format must be one of ${FORMATS.join(', ')}${didYouMeanSuffix(format, FORMATS)}`);
-  if (positionals.length === 0) return usageFailure(io, 'no pipeline file given', 'run-pipeline check pipelines/logo.yaml');
-  if (values.remote && remote === undefined) return usageFailure(io, '--remote is not available in this build', 'run check without --remote');
-  const vars: Record<string, string> = {};
-  for (const assignment of values.var ?? []) {
-    const equals = assignment.indexOf('=');
-    if (equals <= 0) return usageFailure(io, `--var ${assignment} must look like name=value`);
-    vars[assignment.slice(0, equals)] = assignment.slice(equals + 1);
-  }
+  if (!FORMATS.includes(format)) throw new UsageError('E_USAGE', `--format must be one of ${FORMATS.join(', ')}${didYouMeanSuffix(format, FORMATS)}`);
+  if (positionals.length === 0) throw new UsageError('E_USAGE', 'no pipeline file given', { hint: 'run-pipeline check pipelines/logo.yaml' });
+  if (values.remote && remote === undefined) throw new UsageError('E_USAGE', '--remote is not available in this build', { hint: 'run check without --remote' });
+  const vars = parseVars(values.var);
   const given = values.input === undefined ? { vars } : { input: values.input, vars };
 
   const sources = new Map<string, string>();

@@ -9,8 +9,8 @@ import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
-import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
+import { parseCommandArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
 
@@ -37,12 +37,7 @@ async function visitResults(path: string, visit: (record: { key: string; status:
 
 /** Runs `merge` and returns its exit code. */
 export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { output: { type: 'string', short: 'o' } } });
-  } catch (error) {
-    throw new UsageError('E_USAGE', error instanceof Error ? (error.message.split('\n')[0] ?? 'invalid arguments') : String(error), { hint: 'run-pipeline merge results-*.jsonl --output merged.jsonl' });
-  }
+  const parsed = parseCommandArgs(argv, { output: { type: 'string', short: 'o' } }, 'run-pipeline merge results-*.jsonl --output merged.jsonl');
   const files = parsed.positionals.map((file) => resolve(io.cwd, file));
   if (files.length === 0) throw new UsageError('E_USAGE', 'merge needs at least one results file', { hint: 'run-pipeline merge results-*.jsonl --output merged.jsonl' });
 

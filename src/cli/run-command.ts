@@ -1,10 +1,10 @@
 /** `run-pipeline <file>`: load, check, then run (or --dry-run) one set of inputs. */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
-import { createLogger, LOG_LEVELS, type LogFormat, type LogLevel } from '../logger.js';
+import { createLogger } from '../logger.js';
 import { loadPipeline, parseDuration, resolveInputs } from '../pipeline/index.js';
 import { createRunId, runPipeline } from '../run/executor.js';
+import { LOGGING_OPTIONS, parseCommandArgs, parseVars, positiveInteger, resolveLogging, type CommandOptions } from './args.js';
 import { renderDryRun } from './dry-run.js';
 import { batchCommand, isBatchInvocation } from './batch-command.js';
 import { EXIT } from './exit-codes.js';
@@ -16,49 +16,23 @@ import { createCliProvider, pollIntervalMs, requireToken, resolveBaseUrl } from 
 import { createReporter } from './reporter.js';
 import { reportRunEnd } from './summary.js';
 
-/** Parses `--var name=value` occurrences into a map; a malformed one is a usage error. */
-export function parseVars(values: string[]): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const value of values) {
-    const equals = value.indexOf('=');
-    if (equals <= 0) throw new UsageError('E_USAGE', `--var "${value}" is not NAME=VALUE`, { hint: 'write --var product="colorful socks"' });
-    vars[value.slice(0, equals)] = value.slice(equals + 1);
-  }
-  return vars;
-}
+const RUN_OPTIONS = {
+  input: { type: 'string' },
+  var: { type: 'string', multiple: true, default: [] as string[] },
+  json: { type: 'boolean', default: false },
+  'out-dir': { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
+  'base-url': { type: 'string' },
+  ...LOGGING_OPTIONS,
+  stream: { type: 'boolean' },
+  'no-stream': { type: 'boolean' },
+  timeout: { type: 'string' },
+  'max-predictions': { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} satisfies CommandOptions;
 
 function parseRunArgs(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      tokens: true,
-      options: {
-        input: { type: 'string' },
-        var: { type: 'string', multiple: true, default: [] },
-        json: { type: 'boolean', default: false },
-        'out-dir': { type: 'string' },
-        'dry-run': { type: 'boolean', default: false },
-        'base-url': { type: 'string' },
-        'log-format': { type: 'string' },
-        'log-level': { type: 'string' },
-        stream: { type: 'boolean' },
-        'no-stream': { type: 'boolean' },
-        timeout: { type: 'string' },
-        'max-predictions': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError('E_USAGE', error instanceof Error ? error.message.split('\n')[0] ?? 'invalid arguments' : String(error), { hint: 'run-pipeline --help lists every option' });
-  }
-}
-
-function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
-  if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError('E_USAGE', `${flag} must be one of ${allowed.join(', ')} (got "${value}")`);
-  return value as T;
+  return parseCommandArgs(argv, RUN_OPTIONS, 'run-pipeline --help lists every option');
 }
 
 /** `--stream`/`--no-stream`, the later one winning; undefined when neither was given. */
@@ -79,12 +53,6 @@ function parseTimeoutFlag(value: string | undefined): number | undefined {
 }
 
 /** `--max-predictions N`, a whole number of at least 1. */
-function parseMaxPredictions(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError('E_USAGE', `--max-predictions "${value}" is not a whole number of at least 1`, { hint: 'for example --max-predictions 10' });
-  return Number(value);
-}
-
 /** Runs the `run` command and returns its exit code. */
 export async function runCommand(argv: string[], io: CliIo, options: MainOptions = {}): Promise<number> {
   if (isBatchInvocation(argv)) return batchCommand(argv, io, options);
@@ -99,14 +67,13 @@ export async function runCommand(argv: string[], io: CliIo, options: MainOptions
       hint: 'run-pipeline pipelines/logo.yaml --input "colorful socks"',
     });
   }
-  const logFormat = oneOf<LogFormat>('--log-format', values['log-format'], ['pretty', 'json']) ?? (io.stderr.isTTY ? 'pretty' : 'json');
   // On a terminal the progress display tells the story; logs there are for warnings unless asked.
-  const logLevel = oneOf<LogLevel>('--log-level', values['log-level'], LOG_LEVELS) ?? (logFormat === 'pretty' ? 'warn' : 'info');
+  const { format: logFormat, level: logLevel } = resolveLogging(values, io, { pretty: 'warn', json: 'info' });
   const file = positionals[0] as string;
   const { pipeline, diagnostics } = await loadPipeline(file);
   if (diagnostics.length > 0) io.stderr.write(formatDiagnostics(diagnostics, { format: 'human' }));
   const timeoutSeconds = parseTimeoutFlag(values.timeout);
-  const maxPredictions = parseMaxPredictions(values['max-predictions']);
+  const maxPredictions = positiveInteger('--max-predictions', values['max-predictions'], 'for example --max-predictions 10');
   const inputs = resolveInputs(pipeline, { ...(values.input === undefined ? {} : { input: values.input }), vars: parseVars(values.var) });
 
   if (values['dry-run']) {
