@@ -38,7 +38,8 @@ Run options:
   --dry-run             render every template and show what would be sent; call nothing
   --base-url URL        Replicate API base (default: $REPLICATE_BASE_URL or https://api.replicate.com/v1)
   --log-format FORMAT   pretty | json (default: pretty on a terminal, json otherwise)
-  --log-level LEVEL     trace | debug | info | warn | error | silent (default: info)
+  --log-level LEVEL     trace | debug | info | warn | error | silent
+                        (default: info for JSON logs, warn on a terminal and in batches)
   --stream, --no-stream show text as it is generated (default: when stderr is a terminal)
   --timeout DURATION    limit on the whole run (90, 90s, 5m, 1h30m); each step's timeout applies too
   --max-predictions N   refuse to create more than N predictions in the run (retries count)
@@ -61,6 +62,8 @@ Check options:
   --format FORMAT       human | json | github (default: human)
   --strict              treat warnings as errors
   --remote              also validate model inputs against each model's published schema
+  --base-url URL        API base for --remote
+  --input, --var        check that the pipeline accepts these inputs
 
   -h, --help            show this help
   -v, --version         show the version
@@ -68,6 +71,9 @@ Check options:
 Environment:
   REPLICATE_API_TOKEN   your API token (required to run; never printed or stored)
   REPLICATE_BASE_URL    API base URL (as --base-url)
+  REPLICATE_POLL_INTERVAL  seconds between polls of a prediction (default 0.5)
+  RUN_PIPELINE_CACHE_DIR   where model schemas are cached (default ~/.cache/run-pipeline)
+  GITHUB_STEP_SUMMARY   when set, a batch appends a Markdown summary to this file
 
 Exit codes: 0 success, 1 the run failed (a batch: some rows failed, or it stopped early),
 2 invalid invocation or pipeline (nothing was sent), 130 interrupted.
