@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { runMain, spawnCli, startCliEnvironment, writePipeline } from '../support/cli.js';
 import type { FakeModel } from '../support/fake-model.js';
-import { DOLLY_VERSION, dollyModel, stableDiffusionModel } from '../support/models.js';
+import { DOLLY_VERSION, dollyModel, renamedModel, stableDiffusionModel } from '../support/models.js';
 import { waitUntil } from '../support/replicate-client.js';
 import type { ReplicateServer } from '../support/replicate-server.js';
 
@@ -21,10 +21,9 @@ let close: () => Promise<void>;
 
 /** A text model that takes `count × intervalMs` to generate, under its own name. */
 function addSlowModel(name: string, count = 200, intervalMs = 20, extra: Partial<FakeModel> = {}): string {
-  const id = createHash('sha256').update(name).digest('hex');
-  const base = dollyModel({ tokens: Array.from({ length: count }, (_, index) => ` t${index}`), tokenIntervalMs: intervalMs });
-  server.addModel({ ...base, ...extra, owner: 'acme', name, versions: [{ id, openapiSchema: base.versions[0]?.openapiSchema ?? {} }] });
-  return `acme/${name}:${id}`;
+  const { model, reference } = renamedModel({ ...dollyModel({ tokens: Array.from({ length: count }, (_, index) => ` t${index}`), tokenIntervalMs: intervalMs }), ...extra }, name);
+  server.addModel(model);
+  return reference;
 }
 
 function cancelRequests() {

@@ -3,23 +3,15 @@
  * threading, file outputs, failures, rate limits, slow models. In-process through main().
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { isValidPng } from '../support/png.js';
-import { dollyModel, llama3Model, stableDiffusionModel } from '../support/models.js';
-import type { FakeModel } from '../support/fake-model.js';
+import { dollyModel, llama3Model, renamedModel, stableDiffusionModel } from '../support/models.js';
 import type { ReplicateServer } from '../support/replicate-server.js';
 import { runMain, startCliEnvironment, writePipeline } from '../support/cli.js';
 
 const DOLLY = 'replicate/dolly-v2-12b:ef0e1aefc61f8e096ebe4db6b2bacc297daf2ef6899f0f7e001ec445893500e5';
 
-/** A copy of a fake model under another name and a version id of its own (ids are global on Replicate). */
-function variant(model: FakeModel, name: string): { model: FakeModel; reference: string } {
-  const id = createHash('sha256').update(name).digest('hex');
-  const schema = model.versions[0]?.openapiSchema ?? {};
-  return { model: { ...model, owner: 'acme', name, versions: [{ id, openapiSchema: schema }] }, reference: `acme/${name}:${id}` };
-}
 
 let server: ReplicateServer;
 let temp: { path: string; cleanup: () => Promise<void> };
@@ -129,7 +121,7 @@ describe('mistakes cost nothing', () => {
 
 describe('failures', () => {
   test('a failed prediction exits 1 with the model\'s error and is not retried', async () => {
-    const broken = variant(dollyModel({ run: () => ({ error: 'CUDA out of memory' }) }), 'broken');
+    const broken = renamedModel(dollyModel({ run: () => ({ error: 'CUDA out of memory' }) }), 'broken');
     server.addModel(broken.model);
     const file = await writePipeline(temp.path, 'broken.yaml', `steps:\n  - id: name\n    model: ${broken.reference}\n    template: "{{input}}"\n`);
     const result = await runMain([file, '--input', 'x', '--out-dir', `${temp.path}/out-broken`], { env });
@@ -174,7 +166,7 @@ describe('failures', () => {
 
   test('a 5xx on polling is retried with backoff and the run still succeeds', async () => {
     server.inject({ method: 'GET', path: /^\/v1\/predictions\/\w+$/, times: 2, status: 503, body: { detail: 'upstream unavailable' } });
-    const slowish = variant(dollyModel({ tokenIntervalMs: 60 }), 'slowish');
+    const slowish = renamedModel(dollyModel({ tokenIntervalMs: 60 }), 'slowish');
     server.addModel(slowish.model);
     const file = await writePipeline(temp.path, 'flaky.yaml', `steps:\n  - id: name\n    model: ${slowish.reference}\n    template: "{{input}}"\n`);
     const result = await runMain([file, '--input', 'flaky', '--json', '--out-dir', `${temp.path}/out-5xx`], { env });
@@ -185,7 +177,7 @@ describe('failures', () => {
 
 describe('slow models', () => {
   test('a model slower than the sync wait still yields its complete output', async () => {
-    const slow = variant(dollyModel({ tokenIntervalMs: 40 }), 'slow');
+    const slow = renamedModel(dollyModel({ tokenIntervalMs: 40 }), 'slow');
     server.addModel(slow.model);
     const file = await writePipeline(temp.path, 'slow.yaml', `steps:\n  - id: name\n    model: ${slow.reference}\n    template: "{{input}}"\n`);
     const prompt = 'one two three four five six seven eight nine ten';

@@ -4,14 +4,12 @@
  * stream, and that every stopped prediction was canceled and billed less than a full one.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { loadPipeline } from '../../src/pipeline/index.js';
 import { createReplicateProvider } from '../../src/providers/replicate/provider.js';
 import { runPipeline, type RunResult } from '../../src/run/executor.js';
 import { runMain, startCliEnvironment, writePipeline } from '../support/cli.js';
-import type { FakeModel } from '../support/fake-model.js';
-import { dollyModel, llama3Model } from '../support/models.js';
+import { dollyModel, llama3Model, renamedModel } from '../support/models.js';
 import type { ReplicateServer } from '../support/replicate-server.js';
 
 let server: ReplicateServer;
@@ -21,11 +19,9 @@ let close: () => Promise<void>;
 
 /** Registers a text model under its own name and version; returns the reference a pipeline uses. */
 function addTextModel(name: string, options: { tokens: string[]; tokenIntervalMs?: number; stream?: boolean }): string {
-  const id = createHash('sha256').update(name).digest('hex');
-  const base = dollyModel({ tokens: options.tokens, tokenIntervalMs: options.tokenIntervalMs ?? 5, ...(options.stream === undefined ? {} : { stream: options.stream }) });
-  const model: FakeModel = { ...base, owner: 'acme', name, versions: [{ id, openapiSchema: base.versions[0]?.openapiSchema ?? {} }] };
+  const { model, reference } = renamedModel(dollyModel({ tokens: options.tokens, tokenIntervalMs: options.tokenIntervalMs ?? 5, ...(options.stream === undefined ? {} : { stream: options.stream }) }), name);
   server.addModel(model);
-  return `acme/${name}:${id}`;
+  return reference;
 }
 
 function numbered(count: number): string[] {

@@ -3,6 +3,7 @@
  * what Replicate publishes for them, and deterministic outputs: text models echo the prompt so a
  * test can see exactly what reached each step; the image model returns real PNGs.
  */
+import { createHash } from 'node:crypto';
 import { cogSchema, FILE_LIST_OUTPUT, TOKEN_STREAM_OUTPUT, tokenize } from './cog-schema.js';
 import type { FakeFile, FakeModel, FakeOutput } from './fake-model.js';
 import { makePng } from './png.js';
@@ -188,4 +189,14 @@ export function echoModel(
 /** The three seed models with shared options (timing applies to all; use the factories for per-model runs). */
 export function seedModels(options: Omit<FakeModelOptions, 'run' | 'tokens'> = {}): FakeModel[] {
   return [dollyModel(options), stableDiffusionModel(options), llama3Model(options)];
+}
+
+/**
+ * The same fake model under `acme/<name>` with a version id of its own (version ids are global on
+ * Replicate, so two models must never share one); returns it and the reference a pipeline uses.
+ */
+export function renamedModel(model: FakeModel, name: string): { model: FakeModel; reference: string } {
+  const id = createHash('sha256').update(name).digest('hex');
+  const schema = model.versions[0]?.openapiSchema ?? {};
+  return { model: { ...model, owner: 'acme', name, versions: [{ id, openapiSchema: schema }] }, reference: `acme/${name}:${id}` };
 }
