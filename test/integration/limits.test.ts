@@ -26,9 +26,6 @@ function addSlowModel(name: string, count = 200, intervalMs = 20, extra: Partial
   return reference;
 }
 
-function cancelRequests() {
-  return server.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/cancel'));
-}
 
 before(async () => {
   ({ server, temp, env, close } = await startCliEnvironment({ models: [dollyModel(), stableDiffusionModel()], maxSyncWaitMs: 5000 }));
@@ -48,7 +45,7 @@ describe('timeouts', () => {
     assert.equal(record.status, 'failed');
     assert.deepEqual([record.error.code, record.error.step], ['E_TIMEOUT', 'draft']);
     assert.equal(server.creates()[0]?.headers['cancel-after'], '5s', 'Replicate also stops it if we die (5 s is its minimum)');
-    assert.equal(cancelRequests().length, 1, 'the prediction was canceled');
+    assert.equal(server.cancels().length, 1, 'the prediction was canceled');
     assert.deepEqual(server.running(), []);
   });
 
@@ -58,7 +55,7 @@ describe('timeouts', () => {
     const result = await runMain([file, '--input', 'x', '--timeout', '0.5', '--out-dir', `${temp.path}/out-run-timeout`], { env });
     assert.equal(result.code, 1);
     assert.match(result.stderr, /the run ran past --timeout 0\.5 s during step "second"/);
-    assert.ok(cancelRequests().length >= 1);
+    assert.ok(server.cancels().length >= 1);
     assert.deepEqual(server.running(), []);
   });
 
@@ -81,7 +78,7 @@ describe('interrupts', () => {
     const result = await running;
     assert.equal(result.code, 130);
     assert.match(result.stderr, /interrupted: finished: first; second interrupted/);
-    assert.equal(cancelRequests().length, 1);
+    assert.equal(server.cancels().length, 1);
     assert.deepEqual(server.running(), []);
   });
 
@@ -96,7 +93,7 @@ describe('interrupts', () => {
     controller.abort();
     const result = await running;
     assert.equal(result.code, 130);
-    assert.equal(cancelRequests().length, 1, 'the prediction whose id we never saw was canceled');
+    assert.equal(server.cancels().length, 1, 'the prediction whose id we never saw was canceled');
     assert.deepEqual(server.running(), []);
   });
 
@@ -110,7 +107,7 @@ describe('interrupts', () => {
     assert.equal(result.code, 130, result.stderr);
     assert.match(result.stderr, /SIGINT received/);
     assert.match(result.stderr, /"event":"run-summary".*"finished":\["first"\]/);
-    assert.equal(cancelRequests().length, 1);
+    assert.equal(server.cancels().length, 1);
     assert.deepEqual(server.running(), []);
   });
 });
@@ -123,7 +120,7 @@ describe('errors', () => {
     const result = await runMain([file, '--input', 'x', '--out-dir', `${temp.path}/out-poll-error`], { env });
     assert.equal(result.code, 1);
     assert.match(result.stderr, /E_NOT_FOUND/);
-    assert.equal(cancelRequests().length, 1);
+    assert.equal(server.cancels().length, 1);
     assert.deepEqual(server.running(), []);
   });
 });

@@ -53,7 +53,7 @@ async function runLibrary(file: string, input: string, options: { onChunk?: (chu
 }
 
 function cancels(): string[] {
-  return server.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/cancel')).map((request) => request.path.split('/')[3] ?? '');
+  return server.cancels().map((request) => request.path.split('/')[3] ?? '');
 }
 
 function streamReads() {

@@ -58,6 +58,8 @@ export type ReplicateServer = {
   predictions: Map<string, FakePrediction>;
   running(): FakePrediction[];
   creates(): RecordedRequest[];
+  /** The cancel requests (POST /v1/predictions/{id}/cancel), in order. */
+  cancels(): RecordedRequest[];
   addModel(model: FakeModel): void;
   inject(rule: InjectRule): void;
   /** Cuts every open SSE stream mid-way (the socket is destroyed); the predictions run on. */
@@ -206,6 +208,7 @@ export async function startReplicateServer(options: FakeReplicateOptions = {}): 
     predictions: state.predictions,
     running: () => [...state.predictions.values()].filter((prediction) => !prediction.terminal),
     creates: () => requests.filter((record) => record.method === 'POST' && CREATE_PATH.test(record.path)),
+    cancels: () => requests.filter((record) => record.method === 'POST' && /^\/v1\/predictions\/[^/]+\/cancel$/.test(record.path)),
     addModel: (model) => void state.models.set(modelKey(model.owner, model.name), faults.wrapModel(model)),
     faultCounts: faults.counts,
     inject: (rule) => void rules.push({ ...rule }),
