@@ -15,7 +15,8 @@ import { renderHtmlReport } from '../../src/report/html.js';
 import { isValidPng, makePng } from '../support/png.js';
 import { makeFailedRow, makeRow, makeStep, makeSummary } from '../support/report-rows.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+// CHROMIUM_PATH lets machines without Debian's package (e.g. GitHub's runners, which ship Chrome) point at theirs.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_TIMEOUT_MS = 60_000;
 // Without the networking flags Chromium keeps dialling Google on this closed network; as root it needs --no-sandbox.
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
