@@ -129,8 +129,9 @@ export function checkSemantics(value: unknown, locator: YamlLocator): SemanticRe
           error('E_REFERENCE', `{{${reference.name}}} is the output of steps[${stepIndex}], which runs after this step`, location, `move step "${reference.name}" above this one, or refer to an earlier step`);
         } else {
           const available = [...inputNames, ...[...firstIndexOfId].filter(([, other]) => other < index).map(([name]) => name)];
-          const suggestion = didYouMean(reference.name, [...inputNames, ...firstIndexOfId.keys()]);
-          const later = suggestion !== undefined && (firstIndexOfId.get(suggestion) ?? -1) >= index;
+          // Never suggest the step itself; a later step is suggested with a warning that it runs later.
+          const suggestion = didYouMean(reference.name, [...inputNames, ...[...firstIndexOfId].filter(([, other]) => other !== index).map(([name]) => name)]);
+          const later = suggestion !== undefined && (firstIndexOfId.get(suggestion) ?? -1) > index;
           const hint = reference.name === 'input' && !implicitInput
             ? `this pipeline declares inputs (${[...inputNames].join(', ') || 'none'}); {{input}} exists only when there is no inputs: map`
             : `available here: ${available.length > 0 ? available.join(', ') : 'nothing (this is the first step and the pipeline has no inputs)'}`;

@@ -95,6 +95,13 @@ describe('parsePipeline', () => {
     assert.deepEqual(codesAt(diagnostics), ['E_REFERENCE 4:18', 'E_REFERENCE 7:18']);
   });
 
+  it('never suggests a step to itself, and says when the suggestion runs later', () => {
+    const text = 'steps:\n  - id: a\n    model: o/m\n    template: "{{x}} {{compnay_name}}"\n  - id: company_name\n    model: o/m\n    template: "{{a}}"\n';
+    const messages = parsePipeline(text, 'f.yaml').diagnostics.map((diagnostic) => diagnostic.message);
+    assert.ok(messages.some((message) => message.includes('{{x}}') && !message.includes('did you mean')), messages.join(' | '));
+    assert.ok(messages.some((message) => message.includes('did you mean "company_name"? It runs after this step.')), messages.join(' | '));
+  });
+
   it('warns about unused inputs and unused steps, and still returns the pipeline', () => {
     const text = 'inputs:\n  topic: {}\n  extra: { default: "x" }\nsteps:\n  - id: a\n    model: o/m\n    template: "{{topic}}"\n  - id: b\n    model: o/m\n    template: "{{topic}}"\n';
     const { pipeline, diagnostics } = parsePipeline(text, 'f.yaml');
