@@ -62,6 +62,15 @@ export function resumeCommand(argv: readonly string[]): string {
   return ['run-pipeline', ...argv.filter((argument) => argument !== '--fresh')].map(shellQuote).join(' ');
 }
 
+/**
+ * Replicate allows about 3000 non-create requests a minute per account. Rows that poll (steps
+ * without a stream) each GET once an interval, so with many rows in flight the interval widens to
+ * keep all of them together under ~2000 a minute, leaving room for creates, cancels and retries.
+ */
+export function batchPollIntervalMs(base: number, concurrency: number): number {
+  return Math.max(base, Math.ceil((concurrency * 60_000) / 2000));
+}
+
 /** Runs a batch and returns its exit code. */
 export async function batchCommand(argv: string[], io: CliIo, options: MainOptions = {}): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, BATCH_OPTIONS, 'run-pipeline --help lists every batch option');
@@ -117,7 +126,7 @@ export async function batchCommand(argv: string[], io: CliIo, options: MainOptio
       concurrency,
       shard,
       logger,
-      pollIntervalMs: pollIntervalMs(io.env),
+      pollIntervalMs: batchPollIntervalMs(pollIntervalMs(io.env), concurrency),
       download: { token, authorizedOrigin: new URL(baseUrl).origin },
       onProgress: (progress) => {
         latest = progress;

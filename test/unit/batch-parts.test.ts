@@ -4,6 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { batchPollIntervalMs } from '../../src/cli/batch-command.js';
 import { hashKey, readInputRows, type InputRow } from '../../src/run/batch-inputs.js';
 import type { BatchRowRecord } from '../../src/run/batch-record.js';
 import { folderFor } from '../../src/run/batch-rows.js';
@@ -153,5 +154,14 @@ describe('the pacing gate', () => {
     const waiting = slow.acquire(controller.signal);
     controller.abort(new Error('stop'));
     await assert.rejects(waiting, /stop/);
+  });
+});
+
+describe('batch polling', () => {
+  test('widens the poll interval with concurrency so all rows together stay under ~2000 GETs a minute', () => {
+    assert.equal(batchPollIntervalMs(500, 4), 500, 'a small batch polls like a single run');
+    assert.equal(batchPollIntervalMs(500, 64), 1920);
+    assert.ok((64 * 60_000) / batchPollIntervalMs(500, 64) <= 2000);
+    assert.equal(batchPollIntervalMs(3000, 64), 3000, 'a slower REPLICATE_POLL_INTERVAL is kept');
   });
 });
