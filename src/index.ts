@@ -10,7 +10,7 @@ export type { FileRecord, RunRecord, RunSummary, StepRecord } from './run/record
 export { createLogger, type Logger } from './logger.js';
 export { main } from './cli/main.js';
 export type { BatchRowRecord, BatchSummary } from './run/batch-record.js';
-export { createSummaryAccumulator, formatSummaryText, percentile, type RowOrigin, type SummaryAccumulator, type SummaryAccumulatorInit } from './report/summary.js';
+export { formatSummaryText, percentile } from './report/summary.js';
 export { formatDuration } from './report/format.js';
 export { renderJunit } from './report/junit.js';
 export { renderMarkdownSummary, type MarkdownSummaryOptions } from './report/markdown.js';

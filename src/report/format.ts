@@ -45,5 +45,5 @@ function groupThousands(digits: string): string {
 
 /** Names a shard for people, 1-based like the row numbers they see ("shard 2 of 4"); `index` is 0-based as `row` is. */
 export function describeShard(shard: { index: number; count: number }): string {
-  return `shard ${shard.index + 1} of ${shard.count}`;
+  return `shard ${shard.index} of ${shard.count}`;
 }

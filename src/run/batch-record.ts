@@ -35,6 +35,7 @@ export type BatchSummary = {
   compute_seconds: number;
   wall_seconds: number;
   row_latency_ms: { p50: number | null; p95: number | null };
+  /** `--shard I/N` as given: `index` is 1-based. */
   shard: { index: number; count: number } | null;
   status: 'succeeded' | 'failed' | 'interrupted' | 'stopped';
   started_at: string;

@@ -266,6 +266,7 @@ describe('shards and merge', () => {
     for (const shard of ['1/3', '2/3', '3/3']) {
       const result = await runMain([pipeline, '--inputs', rows, '--out-dir', directory, '--shard', shard, '--json'], { env });
       assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, new RegExp(`\\(shard ${shard.replace('/', ' of ')}\\)`), 'the summary names the shard as it was given');
       total += (JSON.parse(result.stdout) as { rows_total: number }).rows_total;
       results.push(join(directory, `results-${shard.replace('/', '-of-')}.jsonl`));
     }
