@@ -99,20 +99,17 @@ function keepJournaled(step: StepRecord, journaled: StepRecord | undefined): Ste
   return { ...step, prediction_id: journaled.prediction_id, created_at: step.created_at ?? journaled.created_at };
 }
 
-/** Counts what this invocation pays for: every create that succeeded. */
+/**
+ * Counts what this invocation pays for: every create that succeeded. Everything else — streaming,
+ * finding lost creates, whatever the provider learns next — passes through untouched.
+ */
 function countingProvider(provider: Provider, onCreate: () => void): Provider {
-  const counted: Provider = {
-    getModelSchema: (model, options) => provider.getModelSchema(model, options),
-    createPrediction: async (request) => {
-      const prediction = await provider.createPrediction(request);
-      onCreate();
-      return prediction;
-    },
-    getPrediction: (id, options) => provider.getPrediction(id, options),
-    cancelPrediction: (id) => provider.cancelPrediction(id),
+  const counted = Object.create(provider) as Provider;
+  counted.createPrediction = async (request) => {
+    const prediction = await provider.createPrediction(request);
+    onCreate();
+    return prediction;
   };
-  const find = provider.findCreatedPrediction?.bind(provider);
-  if (find) counted.findCreatedPrediction = find;
   return counted;
 }
 

@@ -71,6 +71,19 @@ describe('a batch', () => {
     assert.doesNotMatch(result.stderr, /\r|\u001b\[/, 'no terminal control characters without a TTY');
   });
 
+  test('rows read text as a stream and stop at a stop sequence, like a single run', async () => {
+    const directory = folder();
+    const stopping = await writePipeline(temp.path, `stop-${counter}.yaml`, 'steps:\n  - id: name\n    model: replicate/dolly-v2-12b:ef0e1aefc61f8e096ebe4db6b2bacc297daf2ef6899f0f7e001ec445893500e5\n    template: "{{input}}"\n    stop: "STOP"\n');
+    const rows = join(temp.path, `stop-${counter}.jsonl`);
+    await writeFile(rows, '"one two STOP three four"\n"five STOP six"\n');
+    const result = await runMain([stopping, '--inputs', rows, '--out-dir', directory], { env });
+    assert.equal(result.code, 0, result.stderr);
+    const lines = await readResultLines(join(directory, 'results.jsonl'));
+    assert.deepEqual(lines.map((line) => line.steps[0]?.output).sort(), ['Name for: five ', 'Name for: one two ']);
+    assert.equal(server.requests.filter((request) => request.path.startsWith('/v1/stream/')).length, 2, 'each row read its prediction\'s stream');
+    assert.equal(server.cancels().length, 2, 'each row canceled its generation at the stop');
+  });
+
   test('saves each row\'s files in its own folder', async () => {
     const directory = folder();
     const image = await writePipeline(temp.path, 'image.yaml', 'steps:\n  - id: logo\n    model: stability-ai/stable-diffusion:db21e45d3f7023abc2a46ee38a23973f6dce16bb082a930b0c49861f96d1e5bf\n    template: "{{input}}"\n');
