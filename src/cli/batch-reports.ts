@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { BatchRowRecord, BatchSummary } from '../run/batch-record.js';
 import { renderHtmlReport } from '../report/html.js';
-import { renderJunit } from '../report/junit.js';
+import { createJunitBuilder } from '../report/junit.js';
 import { MARKDOWN_FAILED_ROWS_LIMIT, renderMarkdownSummary } from '../report/markdown.js';
 import { formatSummaryText } from '../report/summary.js';
 import type { CliIo } from './io.js';
@@ -51,10 +51,10 @@ export async function writeBatchReports(options: BatchReportsOptions): Promise<v
   io.stderr.write(formatSummaryText(summary));
   io.stderr.write(`summary: ${options.summaryPath}\n`);
   if (options.junitPath) {
-    // JUnit needs the whole document at once; one test case per row is what CI dashboards read.
-    const rows: BatchRowRecord[] = [];
-    for await (const row of readResults(options.resultsPath)) rows.push(row);
-    await writeAtomically(options.junitPath, renderJunit(rows, summary));
+    // One test case per row is what CI dashboards read; rows stream in, only their XML is kept.
+    const junit = createJunitBuilder(summary);
+    for await (const row of readResults(options.resultsPath)) junit.add(row);
+    await writeAtomically(options.junitPath, junit.finish());
     io.stderr.write(`junit: ${options.junitPath}\n`);
   }
   if (options.reportPath) {

@@ -11,42 +11,56 @@ import { escapeXmlAttribute as attribute, escapeXmlText as text, truncateText, v
 /** The longest step text or input value kept in the XML, in characters. */
 export const JUNIT_TEXT_LIMIT = 2000;
 
-/** Renders rows as a JUnit XML document; counts in the header come from the rows themselves, so they always match the test cases. */
-export function renderJunit(rows: Iterable<BatchRowRecord>, summary: BatchSummary): string {
+/**
+ * Builds a JUnit document one row at a time, keeping only each row's rendered test case (not the
+ * parsed row), so a batch can feed it straight from its results file.
+ */
+export function createJunitBuilder(summary: BatchSummary): { add(row: BatchRowRecord): void; finish(): string } {
   const suiteName = summary.pipeline.name ?? summary.pipeline.file;
   const cases: string[] = [];
   let tests = 0;
   let failures = 0;
   let skipped = 0;
   let seconds = 0;
-  for (const row of rows) {
-    tests += 1;
-    if (row.status === 'failed') failures += 1;
-    else if (row.status !== 'succeeded') skipped += 1;
-    seconds += row.duration_ms / 1000;
-    cases.push(renderTestCase(row, suiteName));
-  }
-  const counts = `tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}" time="${seconds.toFixed(3)}"`;
-  const suiteProperties = [
-    property('pipeline.file', summary.pipeline.file),
-    property('pipeline.hash', summary.pipeline.hash),
-    property('inputs_file', summary.inputs_file),
-    property('results_file', summary.results_file),
-    property('batch.status', summary.status),
-    property('predictions', String(summary.predictions)),
-    property('compute_seconds', String(summary.compute_seconds)),
-  ];
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="run-pipeline" ${counts}>`,
-    // The JUnit schema's timestamp has no time zone; started_at is UTC, so dropping the Z keeps its meaning.
-    `  <testsuite name="${attribute(suiteName)}" ${counts} timestamp="${attribute(summary.started_at.replace(/(\.\d+)?Z$/, ''))}">`,
-    `    <properties>\n${suiteProperties.map((line) => `      ${line}`).join('\n')}\n    </properties>`,
-    ...cases,
-    '  </testsuite>',
-    '</testsuites>',
-    '',
-  ].join('\n');
+  return {
+    add(row) {
+      tests += 1;
+      if (row.status === 'failed') failures += 1;
+      else if (row.status !== 'succeeded') skipped += 1;
+      seconds += row.duration_ms / 1000;
+      cases.push(renderTestCase(row, suiteName));
+    },
+    finish() {
+      const counts = `tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}" time="${seconds.toFixed(3)}"`;
+      const suiteProperties = [
+        property('pipeline.file', summary.pipeline.file),
+        property('pipeline.hash', summary.pipeline.hash),
+        property('inputs_file', summary.inputs_file),
+        property('results_file', summary.results_file),
+        property('batch.status', summary.status),
+        property('predictions', String(summary.predictions)),
+        property('compute_seconds', String(summary.compute_seconds)),
+      ];
+      return [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        `<testsuites name="run-pipeline" ${counts}>`,
+        // The JUnit schema's timestamp has no time zone; started_at is UTC, so dropping the Z keeps its meaning.
+        `  <testsuite name="${attribute(suiteName)}" ${counts} timestamp="${attribute(summary.started_at.replace(/(\.\d+)?Z$/, ''))}">`,
+        `    <properties>\n${suiteProperties.map((line) => `      ${line}`).join('\n')}\n    </properties>`,
+        ...cases,
+        '  </testsuite>',
+        '</testsuites>',
+        '',
+      ].join('\n');
+    },
+  };
+}
+
+/** JUnit XML with one test case per row, so CI lists failed rows like failed tests. */
+export function renderJunit(rows: Iterable<BatchRowRecord>, summary: BatchSummary): string {
+  const builder = createJunitBuilder(summary);
+  for (const row of rows) builder.add(row);
+  return builder.finish();
 }
 
 function renderTestCase(row: BatchRowRecord, className: string): string {
