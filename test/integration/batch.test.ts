@@ -129,6 +129,23 @@ describe('a batch', () => {
     assert.equal(after.find((line) => line.key === 'typo')?.status, 'succeeded');
   });
 
+  test('writes JUnit, the HTML report and the GitHub step summary from the results', async () => {
+    const directory = folder();
+    const rows = join(temp.path, `reports-${counter}.jsonl`);
+    await writeFile(rows, '{"id":"good","input":"socks"}\n{"id":"typo","inptu":"hats"}\n');
+    const stepSummary = join(temp.path, `step-summary-${counter}.md`);
+    const result = await runMain([pipeline, '--inputs', rows, '--out-dir', directory, '--junit', join(directory, 'junit.xml'), '--report', join(directory, 'report.html')], { env: { ...env, GITHUB_STEP_SUMMARY: stepSummary } });
+    assert.equal(result.code, 1, result.stderr);
+    const junit = await readFile(join(directory, 'junit.xml'), 'utf8');
+    assert.equal(junit.match(/<testcase /g)?.length, 2);
+    assert.match(junit, /<testsuites name="run-pipeline" tests="2" failures="1"/);
+    assert.match(junit, /<testcase name="typo"[\s\S]*?<failure type="E_USAGE"/);
+    const html = await readFile(join(directory, 'report.html'), 'utf8');
+    assert.ok(html.includes('good') && html.includes('typo'), 'the report shows both rows');
+    const markdown = await readFile(stepSummary, 'utf8');
+    assert.match(markdown, /typo/, 'the step summary lists the failed row');
+  });
+
   test('--retry-failed reruns only the failed step, reusing the steps that succeeded', async () => {
     const directory = folder();
     const rows = await writeRows(temp.path, `retry-${counter}.jsonl`, 3);
