@@ -110,6 +110,22 @@ describe('interrupts', () => {
     assert.equal(server.cancels().length, 1);
     assert.deepEqual(server.running(), []);
   });
+
+  test('a second SIGINT exits at once, even while the first is still canceling', async () => {
+    const slow = addSlowModel('sigint-twice', 400, 20);
+    const file = await writePipeline(temp.path, 'sigint-twice.yaml', `steps:\n  - id: only\n    model: ${slow}\n    template: "{{input}}"\n`);
+    // Every cancel fails, so the first interrupt keeps retrying it (with backoff) for seconds.
+    server.inject({ method: 'POST', path: /\/cancel$/, times: 100, status: 0, dropConnection: true });
+    const cli = spawnCli([file, '--input', 'x', '--out-dir', `${temp.path}/out-sigint-twice`], { env });
+    await waitUntil(() => ((server.running()[0]?.chunks.length ?? 0) > 3) || undefined, { timeoutMs: 10_000 });
+    cli.child.kill('SIGINT');
+    await waitUntil(() => server.cancels().length > 0 || undefined, { timeoutMs: 5000 });
+    cli.child.kill('SIGINT');
+    const result = await cli.result;
+    assert.equal(result.code, 130, result.stderr);
+    assert.match(result.stderr, /second interrupt, exiting now/);
+    assert.equal(server.running().length, 1, 'the prediction was left running, as the message warns');
+  });
 });
 
 describe('errors', () => {
