@@ -4,9 +4,9 @@
  * cover every row, including rows an earlier run finished.
  */
 import { createReadStream } from 'node:fs';
-import { appendFile, mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { appendFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import { writeFileAtomically } from '../atomic-file.js';
 import type { BatchRowRecord, BatchSummary } from '../run/batch-record.js';
 import { renderHtmlReport } from '../report/html.js';
 import { createJunitBuilder } from '../report/junit.js';
@@ -37,29 +37,23 @@ export async function* readResults(path: string): AsyncGenerator<BatchRowRecord>
   }
 }
 
-async function writeAtomically(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const partial = `${path}.${process.pid}.part`;
-  await writeFile(partial, text);
-  await rename(partial, path);
-}
 
 /** Writes summary.json and the reports asked for, and prints the summary on stderr. */
 export async function writeBatchReports(options: BatchReportsOptions): Promise<void> {
   const { summary, io } = options;
-  await writeAtomically(options.summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+  await writeFileAtomically(options.summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
   io.stderr.write(formatSummaryText(summary));
   io.stderr.write(`summary: ${options.summaryPath}\n`);
   if (options.junitPath) {
     // One test case per row is what CI dashboards read; rows stream in, only their XML is kept.
     const junit = createJunitBuilder(summary);
     for await (const row of readResults(options.resultsPath)) junit.add(row);
-    await writeAtomically(options.junitPath, junit.finish());
+    await writeFileAtomically(options.junitPath, junit.finish());
     io.stderr.write(`junit: ${options.junitPath}\n`);
   }
   if (options.reportPath) {
     const html = await renderHtmlReport(readResults(options.resultsPath), summary, { reportPath: options.reportPath, baseDirectory: io.cwd });
-    await writeAtomically(options.reportPath, html);
+    await writeFileAtomically(options.reportPath, html);
     io.stderr.write(`report: ${options.reportPath}\n`);
   }
   const stepSummary = io.env.GITHUB_STEP_SUMMARY;

@@ -4,11 +4,10 @@
  * rows found in several files with different outcomes, and files from different pipeline
  * versions, are reported. Two passes over the files keep memory to one small entry per key.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { finished } from 'node:stream/promises';
+import { replaceFileByLines } from '../atomic-file.js';
 import { UsageError } from '../errors.js';
 import { parseCommandArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
@@ -64,29 +63,21 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
   }
 
   const output = parsed.values.output ? resolve(io.cwd, parsed.values.output) : undefined;
-  const temporary = output ? `${output}.${process.pid}.part` : undefined;
-  const sink = temporary ? createWriteStream(temporary) : io.stdout;
   let succeeded = 0;
   let failed = 0;
-  try {
+  const emit = async (line: (text: string) => void) => {
     for (const [fileIndex, file] of files.entries()) {
-      await visitResults(file, (record, line, text) => {
+      await visitResults(file, (record, number, text) => {
         const choice = chosen.get(record.key);
-        if (choice?.file !== fileIndex || choice.line !== line) return;
+        if (choice?.file !== fileIndex || choice.line !== number) return;
         if (choice.succeeded) succeeded += 1;
         else failed += 1;
-        sink.write(`${text}\n`);
+        line(text);
       });
     }
-    if (temporary && output) {
-      (sink as NodeJS.WritableStream & { end(): void }).end();
-      await finished(sink as NodeJS.WritableStream);
-      await rename(temporary, output);
-    }
-  } catch (error) {
-    if (temporary) await rm(temporary, { force: true });
-    throw error;
-  }
+  };
+  if (output) await replaceFileByLines(output, emit);
+  else await emit((text) => io.stdout.write(`${text}\n`));
   if (hashes.size > 1) io.stderr.write(`merge: warning: the files come from ${hashes.size} different versions of the pipeline file\n`);
   if (dropped > 0) io.stderr.write(`merge: dropped ${dropped} unreadable line(s)\n`);
   io.stderr.write(`merge: ${chosen.size} rows (${succeeded} succeeded, ${failed} failed) from ${files.length} file(s)${conflicts > 0 ? `, ${conflicts} conflict(s)` : ''}${output ? ` → ${output}` : ''}\n`);

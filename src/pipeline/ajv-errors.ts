@@ -70,7 +70,7 @@ function valueNoun(value: unknown): string {
 }
 
 /** Reads the value at `path` inside `root`. */
-function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
+export function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
   let current = root;
   for (const segment of path) {
     if (current === null || typeof current !== 'object') return undefined;

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../errors.js';
-import { pathLabel, translateAjvErrors } from './ajv-errors.js';
+import { pathLabel, translateAjvErrors, valueAt } from './ajv-errors.js';
 import type { SchemaProblem } from './ajv-errors.js';
 import type { YamlLocator } from './yaml-source.js';
 
@@ -52,7 +52,7 @@ export function validateStructure(value: unknown, locator: YamlLocator): Diagnos
   if (validate(value)) return [];
   const diagnostics: Diagnostic[] = [];
   for (const raw of translateAjvErrors(validate.errors ?? [], value, schema)) {
-    const problem = raw.keyword === 'pattern' ? refinePattern(raw, readPath(value, raw.path)) : raw;
+    const problem = raw.keyword === 'pattern' ? refinePattern(raw, valueAt(value, raw.path)) : raw;
     if (problem === undefined) continue;
     const label = problem.part === 'key' ? pathLabel(problem.path.slice(0, -1)) : pathLabel(problem.path);
     const prefix = problem.keyword === 'pattern' ? '' : `${label}: `;
@@ -66,13 +66,4 @@ export function validateStructure(value: unknown, locator: YamlLocator): Diagnos
     diagnostics.push(diagnostic);
   }
   return diagnostics;
-}
-
-function readPath(value: unknown, path: readonly (string | number)[]): unknown {
-  let current = value;
-  for (const segment of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string | number, unknown>)[segment];
-  }
-  return current;
 }

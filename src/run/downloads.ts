@@ -2,9 +2,8 @@
  * Saves a step's output files right after the step, because Replicate deletes them after about
  * an hour. Each file is written to a `.part` file and renamed, so a file that exists is whole.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
+import { writeFileAtomically } from '../atomic-file.js';
 import { RemoteError } from '../errors.js';
 import { classifyError } from '../providers/replicate/errors.js';
 import { withRetry, type RetryOptions } from '../providers/replicate/retry.js';
@@ -76,20 +75,12 @@ async function fetchBytes(url: string, options: DownloadOptions): Promise<{ byte
 
 /** Downloads `urls` into `directory` as `<baseName>.<ext>` (or `<baseName>-<i>.<ext>` for several). */
 export async function downloadFiles(urls: string[], directory: string, baseName: string, options: DownloadOptions = {}): Promise<SavedFile[]> {
-  await mkdir(directory, { recursive: true });
   const saved: SavedFile[] = [];
   for (const [index, url] of urls.entries()) {
     const { bytes, contentType } = await fetchBytes(url, options);
     const name = `${urls.length === 1 ? baseName : `${baseName}-${index}`}${extensionFor(url, contentType)}`;
     const path = join(directory, name);
-    const partial = `${path}.${randomBytes(4).toString('hex')}.part`;
-    try {
-      await writeFile(partial, bytes);
-      await rename(partial, path);
-    } catch (error) {
-      await rm(partial, { force: true });
-      throw error;
-    }
+    await writeFileAtomically(path, bytes);
     saved.push({ path, url, bytes: bytes.byteLength, contentType });
   }
   return saved;

@@ -5,9 +5,10 @@
  * is finished or canceled before it returns.
  */
 import { randomBytes } from 'node:crypto';
-import { access, mkdir, rename, writeFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import { writeFileAtomically } from '../atomic-file.js';
 import { PredictionError, RunPipelineError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Pipeline, Step } from '../pipeline/types.js';
@@ -102,11 +103,6 @@ function toRunError(error: unknown, signal?: AbortSignal): RunPipelineError {
   return new RunPipelineError('E_INTERNAL', error instanceof Error ? error.message : String(error), { cause: error });
 }
 
-async function writeJsonAtomically(path: string, value: unknown): Promise<void> {
-  const partial = `${path}.${randomBytes(4).toString('hex')}.part`;
-  await writeFile(partial, `${JSON.stringify(value, null, 2)}\n`);
-  await rename(partial, path);
-}
 
 
 /** Runs the pipeline for one set of inputs. Resolves with the record whether or not it succeeded. */
@@ -158,8 +154,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunOptions): Prom
   record.duration_ms = completed.getTime() - started.getTime();
   record.summary = tally.summary(record.duration_ms);
   if (options.writeRecord ?? true) {
-    await mkdir(options.outDir, { recursive: true });
-    await writeJsonAtomically(join(options.outDir, 'run.json'), record);
+    await writeFileAtomically(join(options.outDir, 'run.json'), `${JSON.stringify(record, null, 2)}\n`);
   }
   return failure ? { record, error: failure } : { record };
 }

@@ -6,12 +6,11 @@
  * back for --retry-failed, compaction) go through a temporary file and a rename, so the results
  * file is always whole and never holds two lines for one row.
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, createWriteStream, openSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
-import { finished } from 'node:stream/promises';
+import { replaceFileByLines } from '../atomic-file.js';
 import { UsageError } from '../errors.js';
 import type { BatchRowRecord } from './batch-record.js';
 import type { StepRecord } from './record.js';
@@ -98,21 +97,6 @@ function parseLine<T>(line: string, isValid: (value: Record<string, unknown>) =>
 const isResultLine = (value: Record<string, unknown>) => typeof value.key === 'string' && (value.status === 'succeeded' || value.status === 'failed');
 const isJournalLine = (value: Record<string, unknown>) => typeof value.key === 'string' && Array.isArray(value.steps);
 
-/** Writes lines to `path` through a temporary file and a rename: readers see the old file or the new one. */
-async function replaceFile(path: string, write: (line: (text: string) => void) => Promise<void> | void): Promise<void> {
-  const temporary = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  const out = createWriteStream(temporary);
-  try {
-    await write((text) => void out.write(`${text}\n`));
-    out.end();
-    await finished(out);
-    await rename(temporary, path);
-  } catch (error) {
-    out.destroy();
-    await rm(temporary, { force: true });
-    throw error;
-  }
-}
 
 /** Opens (creating, repairing and compacting as needed) the results and journal of a batch. */
 export async function openBatchStore(options: BatchStoreOptions): Promise<BatchStore> {
@@ -168,12 +152,12 @@ export async function openBatchStore(options: BatchStoreOptions): Promise<BatchS
   // A failed row taken back keeps its journal progress if it has any, else its results steps.
   for (const [key, entry] of failedSteps) if (!resume.has(key)) resume.set(key, entry);
 
-  await replaceFile(journalPath, (line) => {
+  await replaceFileByLines(journalPath, (line) => {
     for (const entry of resume.values()) line(JSON.stringify(entry));
   });
   const rewriteResults = report.droppedLines > 0 || report.duplicateLines > 0 || failedSteps.size > 0;
   if (results.exists && rewriteResults) {
-    await replaceFile(resultsPath, async (line) => {
+    await replaceFileByLines(resultsPath, async (line) => {
       await visitLines(resultsPath, (text, number) => {
         const record = parseLine<BatchRowRecord>(text, isResultLine);
         if (!record || chosen.get(record.key) !== number * 2 + (record.status === 'succeeded' ? 1 : 0)) return;
@@ -216,7 +200,7 @@ export async function openBatchStore(options: BatchStoreOptions): Promise<BatchS
       closeSync(journalFd);
       const remaining = new Map([...resume, ...live]);
       if (remaining.size === 0) await rm(journalPath, { force: true });
-      else await replaceFile(journalPath, (line) => {
+      else await replaceFileByLines(journalPath, (line) => {
         for (const entry of remaining.values()) line(JSON.stringify(entry));
       });
     },

@@ -2,10 +2,11 @@
  * Model schemas cached on disk between runs. A pinned version never changes, so it is kept for a
  * week; an official model's "latest" can move, so it is kept for an hour.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { writeFileAtomically } from '../../atomic-file.js';
 import type { ModelSchema } from '../types.js';
 import type { SchemaCache } from './provider.js';
 
@@ -36,10 +37,7 @@ export function createDiskSchemaCache(directory: string, apiOrigin: string, now:
       const path = pathFor(key);
       const entry: Entry = { key, expires_at: now() + (pinned ? PINNED_TTL_MS : LATEST_TTL_MS), schema };
       try {
-        await mkdir(join(directory, 'schemas'), { recursive: true });
-        const partial = `${path}.${randomBytes(4).toString('hex')}.part`;
-        await writeFile(partial, JSON.stringify(entry));
-        await rename(partial, path);
+        await writeFileAtomically(path, JSON.stringify(entry));
       } catch {
         // a read-only home or full disk must not fail the run
       }
