@@ -74,8 +74,3 @@ export function createLogger(options: LoggerOptions): Logger {
   }
   return pino({ ...base, timestamp: pino.stdTimeFunctions.isoTime }, scrubbing(options.destination, secrets));
 }
-
-/** A logger that drops everything (library default). */
-export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
-}

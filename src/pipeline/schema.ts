@@ -15,11 +15,6 @@ const SCHEMA_URL = new URL('../../schemas/pipeline.schema.json', import.meta.url
 
 let cached: { schema: unknown; validate: ValidateFunction } | undefined;
 
-/** The pipeline JSON Schema, parsed once. */
-export function pipelineSchema(): unknown {
-  return compiled().schema;
-}
-
 function compiled(): { schema: unknown; validate: ValidateFunction } {
   if (cached === undefined) {
     const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as Record<string, unknown>;

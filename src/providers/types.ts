@@ -19,6 +19,13 @@ export type ModelSchema = {
 /** Terminal and non-terminal prediction statuses. */
 export type PredictionStatus = 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled' | 'aborted';
 
+const TERMINAL_STATUSES: ReadonlySet<PredictionStatus> = new Set(['succeeded', 'failed', 'canceled', 'aborted']);
+
+/** True once a prediction can no longer change (and no longer bills). `aborted` counts: the JS client's own wait() forgets it and would poll forever. */
+export function isTerminal(status: PredictionStatus): boolean {
+  return TERMINAL_STATUSES.has(status);
+}
+
 /** The provider-neutral view of a prediction. */
 export type Prediction = {
   id: string;

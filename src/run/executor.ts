@@ -144,7 +144,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunOptions): Prom
     failure = toRunError(error, runDeadline.signal);
     record.status = failure.code === 'E_INTERRUPTED' ? 'interrupted' : 'failed';
     record.error = { code: failure.code, message: failure.message };
-    const failedStep = steps.find((step) => step.status === 'failed' || step.status === 'interrupted' || step.status === 'canceled' || step.status === 'aborted');
+    const failedStep = steps.find((step) => step.status !== 'succeeded' && step.status !== 'skipped');
     if (failedStep) record.error.step = failedStep.id;
   } finally {
     runDeadline.dispose();

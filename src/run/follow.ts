@@ -6,10 +6,10 @@
  * Whatever the stream did, the final word comes from the API's own view of the prediction.
  */
 import type { Logger } from '../logger.js';
-import type { Prediction, Provider } from '../providers/types.js';
+import { isTerminal, type Prediction, type Provider } from '../providers/types.js';
 import type { LiveText } from './live-text.js';
 import { cutAtStop } from './stop.js';
-import { isTerminal, waitForPrediction } from './wait.js';
+import { waitForPrediction } from './wait.js';
 
 /** Options for {@link followPrediction}. */
 export type FollowOptions = {

@@ -5,12 +5,11 @@
  */
 import type { Logger } from '../logger.js';
 import type { Step } from '../pipeline/types.js';
-import type { Prediction, Provider } from '../providers/types.js';
+import { isTerminal, type Prediction, type Provider } from '../providers/types.js';
 import { followPrediction, type FollowResult } from './follow.js';
 import type { LiveText } from './live-text.js';
 import type { StepRecord } from './record.js';
 import { queueMilliseconds, type RunTally } from './tally.js';
-import { isTerminal } from './wait.js';
 
 /** What {@link runPrediction} needs besides the step and its input. */
 export type PredictionContext = {
@@ -33,7 +32,7 @@ export type PredictionContext = {
 async function adoptPrediction(provider: Provider, id: string, logger?: Logger): Promise<Prediction | undefined> {
   try {
     const found = await provider.getPrediction(id);
-    const usable = found.status === 'starting' || found.status === 'processing' || (found.status === 'succeeded' && !found.dataRemoved);
+    const usable = !isTerminal(found.status) || (found.status === 'succeeded' && !found.dataRemoved);
     logger?.info({ event: 'prediction-adopt', predictionId: id, status: found.status, usable }, usable ? `adopted prediction ${id} from the earlier run` : `earlier prediction ${id} is ${found.status}; creating a new one`);
     return usable ? found : undefined;
   } catch {

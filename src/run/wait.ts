@@ -3,15 +3,8 @@
  * may say `processing` (finished, per the sync API's quirk) or `starting` (still running): only
  * `succeeded`, `failed`, `canceled` and `aborted` end the wait.
  */
-import type { Prediction, PredictionStatus, Provider } from '../providers/types.js';
+import { isTerminal, type Prediction, type Provider } from '../providers/types.js';
 import { sleep } from '../providers/replicate/retry.js';
-
-const TERMINAL = new Set<PredictionStatus>(['succeeded', 'failed', 'canceled', 'aborted']);
-
-/** True once a prediction can no longer change (and no longer bills). */
-export function isTerminal(status: PredictionStatus): boolean {
-  return TERMINAL.has(status);
-}
 
 /** Options for {@link waitForPrediction}. */
 export type WaitOptions = {

@@ -8,7 +8,7 @@ import type Replicate from 'replicate';
 import { RemoteError, type RunPipelineError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { ModelRef } from '../../pipeline/types.js';
-import type { CreateGate, ModelSchema, Prediction, PredictionRequest, Provider } from '../types.js';
+import { isTerminal, type CreateGate, type ModelSchema, type Prediction, type PredictionRequest, type Provider } from '../types.js';
 import { createReplicateClient, type ReplicateClientOptions } from './client.js';
 import { classifyError, isConnectionNeverMade } from './errors.js';
 import { toModelSchema, toPrediction, type RawPrediction } from './mapping.js';
@@ -43,6 +43,11 @@ function modelName(model: ModelRef): string {
   return `${model.owner}/${model.name}`;
 }
 
+/** How a model's schema is cached: by version when pinned, else by name (its latest version). */
+function schemaKey(model: ModelRef): string {
+  return model.version ? `${modelName(model)}:${model.version}` : modelName(model);
+}
+
 /** A Provider backed by the `replicate` client. */
 export function createReplicateProvider(options: ReplicateProviderOptions): Provider & { client: Replicate } {
   const client = createReplicateClient(options);
@@ -69,8 +74,7 @@ export function createReplicateProvider(options: ReplicateProviderOptions): Prov
       },
     );
 
-  async function fetchSchema(model: ModelRef, signal?: AbortSignal): Promise<ModelSchema> {
-    const key = model.version ? `${modelName(model)}:${model.version}` : modelName(model);
+  async function fetchSchema(model: ModelRef, key: string, signal?: AbortSignal): Promise<ModelSchema> {
     const cached = await options.schemaCache?.get(key);
     if (cached) return cached;
     const schema = model.version
@@ -100,7 +104,7 @@ export function createReplicateProvider(options: ReplicateProviderOptions): Prov
   async function cancelOrphan(request: PredictionRequest, since: number): Promise<void> {
     try {
       const found = await findCreated(request, since);
-      if (!found || found.status === 'succeeded' || found.status === 'failed' || found.status === 'canceled' || found.status === 'aborted') return;
+      if (!found || isTerminal(found.status)) return;
       await client.predictions.cancel(found.id);
       logger?.warn({ event: 'prediction-cancel', predictionId: found.id, orphan: true }, `canceled prediction ${found.id}, created by a request that was interrupted`);
     } catch (error) {
@@ -160,10 +164,10 @@ export function createReplicateProvider(options: ReplicateProviderOptions): Prov
   return {
     client,
     getModelSchema(model, callOptions = {}) {
-      const key = model.version ? `${modelName(model)}:${model.version}` : modelName(model);
+      const key = schemaKey(model);
       let pending = schemas.get(key);
       if (!pending) {
-        pending = fetchSchema(model, callOptions.signal);
+        pending = fetchSchema(model, key, callOptions.signal);
         pending.catch(() => schemas.delete(key));
         schemas.set(key, pending);
       }
