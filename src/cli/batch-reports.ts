@@ -3,11 +3,10 @@
  * optional reports (JUnit, HTML, the GitHub step summary), all drawn from the results file so they
  * cover every row, including rows an earlier run finished.
  */
-import { createReadStream } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { writeFileAtomically } from '../atomic-file.js';
 import type { BatchRowRecord, BatchSummary } from '../run/batch-record.js';
+import { readResultLines } from '../run/results-file.js';
 import { renderHtmlReport } from '../report/html.js';
 import { createJunitBuilder } from '../report/junit.js';
 import { MARKDOWN_FAILED_ROWS_LIMIT, renderMarkdownSummary } from '../report/markdown.js';
@@ -24,17 +23,9 @@ export type BatchReportsOptions = {
   reportPath?: string;
 };
 
-/** Streams the rows of a results file (whole lines only). */
+/** Streams the rows of a results file (a torn last line is the next run's to drop; reports skip it). */
 export async function* readResults(path: string): AsyncGenerator<BatchRowRecord> {
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
-  for await (const line of lines) {
-    if (line.trim() === '') continue;
-    try {
-      yield JSON.parse(line) as BatchRowRecord;
-    } catch {
-      // A torn last line is the next run's to drop; reports skip it.
-    }
-  }
+  for await (const { record } of readResultLines(path)) yield record;
 }
 
 

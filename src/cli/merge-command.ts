@@ -4,35 +4,15 @@
  * rows found in several files with different outcomes, and files from different pipeline
  * versions, are reported. Two passes over the files keep memory to one small entry per key.
  */
-import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { replaceFileByLines } from '../atomic-file.js';
 import { UsageError } from '../errors.js';
+import { readResultLines } from '../run/results-file.js';
 import { parseCommandArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
 
 type Choice = { file: number; line: number; succeeded: boolean; output: string | null };
-
-/** Visits each whole, parseable line of a results file. */
-async function visitResults(path: string, visit: (record: { key: string; status: string; output?: string | null; pipeline?: { hash?: string } }, line: number, text: string) => void): Promise<number> {
-  let line = 0;
-  let dropped = 0;
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
-  for await (const text of lines) {
-    const number = line++;
-    if (text.trim() === '') continue;
-    try {
-      const record = JSON.parse(text) as { key?: unknown; status?: unknown };
-      if (typeof record.key !== 'string' || typeof record.status !== 'string') throw new Error('not a results line');
-      visit(record as { key: string; status: string }, number, text);
-    } catch {
-      dropped += 1;
-    }
-  }
-  return dropped;
-}
 
 /** Runs `merge` and returns its exit code. */
 export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
@@ -46,17 +26,20 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
   let dropped = 0;
   for (const [fileIndex, file] of files.entries()) {
     try {
-      dropped += await visitResults(file, (record, line) => {
+      for await (const { record, line } of readResultLines(file, () => (dropped += 1))) {
         if (record.pipeline?.hash) hashes.add(record.pipeline.hash);
         const candidate: Choice = { file: fileIndex, line, succeeded: record.status === 'succeeded', output: record.output ?? null };
         const earlier = chosen.get(record.key);
-        if (!earlier) return void chosen.set(record.key, candidate);
+        if (!earlier) {
+          chosen.set(record.key, candidate);
+          continue;
+        }
         if (earlier.succeeded && candidate.succeeded && earlier.output !== candidate.output) {
           conflicts += 1;
           io.stderr.write(`merge: row ${record.key} succeeded in two files with different outputs; keeping the first (${files[earlier.file]})\n`);
         }
         if (!earlier.succeeded && candidate.succeeded) chosen.set(record.key, candidate);
-      });
+      }
     } catch (error) {
       throw new UsageError('E_FILE', `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
     }
@@ -67,13 +50,13 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
   let failed = 0;
   const emit = async (line: (text: string) => void) => {
     for (const [fileIndex, file] of files.entries()) {
-      await visitResults(file, (record, number, text) => {
+      for await (const { record, line: number, text } of readResultLines(file)) {
         const choice = chosen.get(record.key);
-        if (choice?.file !== fileIndex || choice.line !== number) return;
+        if (choice?.file !== fileIndex || choice.line !== number) continue;
         if (choice.succeeded) succeeded += 1;
         else failed += 1;
         line(text);
-      });
+      }
     }
   };
   if (output) await replaceFileByLines(output, emit);

@@ -14,6 +14,7 @@ import { replaceFileByLines } from '../atomic-file.js';
 import { UsageError } from '../errors.js';
 import type { BatchRowRecord } from './batch-record.js';
 import type { StepRecord } from './record.js';
+import { isResultLine, parseLine } from './results-file.js';
 
 /** One journal line: the step records of a row at a moment of its run. */
 export type JournalEntry = { key: string; row: number; pipeline_hash: string; steps: StepRecord[] };
@@ -84,17 +85,6 @@ async function visitLines(path: string, visit: LineVisitor): Promise<{ exists: b
   return { exists: true, tornBytes: torn ? Buffer.byteLength(previous ?? '') : 0, size };
 }
 
-function parseLine<T>(line: string, isValid: (value: Record<string, unknown>) => boolean): T | undefined {
-  if (line.trim() === '') return undefined;
-  try {
-    const value: unknown = JSON.parse(line);
-    return value && typeof value === 'object' && isValid(value as Record<string, unknown>) ? (value as T) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const isResultLine = (value: Record<string, unknown>) => typeof value.key === 'string' && (value.status === 'succeeded' || value.status === 'failed');
 const isJournalLine = (value: Record<string, unknown>) => typeof value.key === 'string' && Array.isArray(value.steps);
 
 
