@@ -1,4 +1,5 @@
 /** The human progress display on stderr: each step, its prediction, its output as produced, its time. */
+import { formatDuration } from '../report/format.js';
 import type { RunEvent } from '../run/executor.js';
 
 /** Options for {@link createReporter}. */
@@ -8,10 +9,6 @@ export type ReporterOptions = {
   /** Show text as it is generated (`--stream`; default: when stderr is a terminal). */
   tokens?: boolean;
 };
-
-function seconds(milliseconds: number): string {
-  return `${(milliseconds / 1000).toFixed(1)} s`;
-}
 
 /** Returns an event sink that writes a readable account of the run to `stream`. */
 export function createReporter(stream: NodeJS.WritableStream, options: ReporterOptions): (event: RunEvent) => void {
@@ -46,10 +43,10 @@ export function createReporter(stream: NodeJS.WritableStream, options: ReporterO
           stream.write('\n');
         }
         const compute = record.metrics.predict_time === null ? '' : `, ${record.metrics.predict_time.toFixed(2)} s compute`;
-        const queued = record.queue_ms === null || record.queue_ms < 1000 ? '' : `, ${seconds(record.queue_ms)} queued`;
+        const queued = record.queue_ms === null || record.queue_ms < 1000 ? '' : `, ${formatDuration(record.queue_ms / 1000)} queued`;
         const stopped = record.stopped ? ' (stopped at a stop sequence)' : '';
         const mark = record.status === 'succeeded' ? '✓' : '✗';
-        stream.write(`${mark} ${record.id} ${record.status}${stopped} in ${seconds(record.duration_ms)}${compute}${queued}\n\n`);
+        stream.write(`${mark} ${record.id} ${record.status}${stopped} in ${formatDuration(record.duration_ms / 1000)}${compute}${queued}\n\n`);
         streamed = false;
         break;
       }

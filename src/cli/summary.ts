@@ -1,12 +1,13 @@
 /** The end-of-run lines on stderr: what the run spent, and on a failure or interrupt, what finished. */
 import type { Logger } from '../logger.js';
+import { formatDuration, formatSeconds } from '../report/format.js';
 import type { RunRecord, RunSummary } from '../run/record.js';
 
 /** `3 predictions · 14.2 s compute · 19.8 s wall` (queue time added when there was any to speak of). */
 export function formatSummary(summary: RunSummary): string {
   const predictions = `${summary.predictions} prediction${summary.predictions === 1 ? '' : 's'}`;
-  const queued = summary.queue_seconds >= 1 ? ` · ${summary.queue_seconds.toFixed(1)} s queued` : '';
-  return `${predictions} · ${summary.compute_seconds.toFixed(1)} s compute · ${summary.wall_seconds.toFixed(1)} s wall${queued}`;
+  const queued = summary.queue_seconds >= 1 ? ` · ${formatSeconds(summary.queue_seconds)} queued` : '';
+  return `${predictions} · ${formatSeconds(summary.compute_seconds)} compute · ${formatDuration(summary.wall_seconds)} wall${queued}`;
 }
 
 /** For a run that did not succeed: the steps that finished, and where it stopped. */
