@@ -26,7 +26,7 @@ export type DeadlineLabel = {
 };
 
 /** Formats seconds the way people wrote them (`0.5 s`, `90 s`, `5 min`). */
-export function formatSeconds(seconds: number): string {
+export function formatLimit(seconds: number): string {
   if (seconds >= 120 && seconds % 60 === 0) return `${seconds / 60} min`;
   return `${Number(seconds.toFixed(2))} s`;
 }

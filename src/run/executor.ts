@@ -13,7 +13,7 @@ import { PredictionError, RunPipelineError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Pipeline, Step } from '../pipeline/types.js';
 import type { Provider } from '../providers/types.js';
-import { createDeadline, formatSeconds, type Deadline } from './deadline.js';
+import { createDeadline, formatLimit, type Deadline } from './deadline.js';
 import { downloadFiles, type DownloadOptions } from './downloads.js';
 import type { FollowResult } from './follow.js';
 import { LiveText } from './live-text.js';
@@ -126,7 +126,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunOptions): Prom
   let currentStep: string | undefined;
   const limit = options.timeoutSeconds;
   const runDeadline = createDeadline(limit, {
-    message: () => `the run ran past --timeout ${formatSeconds(limit ?? 0)}${currentStep ? ` during step "${currentStep}"` : ''}`,
+    message: () => `the run ran past --timeout ${formatLimit(limit ?? 0)}${currentStep ? ` during step "${currentStep}"` : ''}`,
     hint: 'raise --timeout, or set a timeout on the slow step',
   }, { signal: options.signal, endsAt: undefined });
   let failure: RunPipelineError | undefined;
@@ -183,7 +183,7 @@ async function runStep(prepared: PreparedStep, index: number, context: Record<st
   options.onEvent?.({ type: 'step-start', step: step.id, index, model: step.model, input });
   logger?.info({ event: 'step-start', model: step.model, promptKey }, `step ${step.id} started`);
   const deadline = createDeadline(step.timeout, {
-    message: () => `step "${step.id}" ran past its timeout of ${formatSeconds(step.timeout ?? 0)}`,
+    message: () => `step "${step.id}" ran past its timeout of ${formatLimit(step.timeout ?? 0)}`,
     hint: 'raise the step\'s timeout in the pipeline',
     ...(step.locations.step ? { location: step.locations.step } : {}),
   }, options.runDeadline);
