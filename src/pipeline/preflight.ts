@@ -105,6 +105,22 @@ function preflightStep(step: Step, index: number, schema: ModelSchema): Diagnost
   return diagnostics;
 }
 
+/** What to say when a model's schema could not be had: missing, not runnable as written, or unreachable. */
+function fetchFailure(model: string, error: Error): Diagnostic {
+  if (error instanceof RunPipelineError && error.code === 'E_NOT_FOUND') {
+    return { code: 'E_MODEL_REF', severity: 'error', message: `model ${model} does not exist on Replicate (or is private)`, hint: 'check the owner, the name and the version on the model\'s API page' };
+  }
+  if (error instanceof RunPipelineError && error.code === 'E_MODEL_REF') {
+    return { code: 'E_MODEL_REF', severity: 'error', message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+  }
+  return {
+    code: error instanceof RunPipelineError ? error.code : 'E_MODEL_REF',
+    severity: 'error',
+    message: `could not fetch the input schema of ${model}: ${error.message}`,
+    hint: 'check your network and REPLICATE_API_TOKEN, then run check --remote again',
+  };
+}
+
 /** Validates each step's `model_kwargs` and prompt against its model's published schema. */
 export function preflightPipeline(pipeline: Pipeline, schemas: Map<string, ModelSchema | Error>): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
@@ -112,13 +128,7 @@ export function preflightPipeline(pipeline: Pipeline, schemas: Map<string, Model
     const schema = schemas.get(step.model);
     if (schema === undefined) return;
     if (schema instanceof Error) {
-      const notFound = schema instanceof RunPipelineError && schema.code === 'E_NOT_FOUND';
-      const diagnostic: Diagnostic = {
-        code: notFound || !(schema instanceof RunPipelineError) ? 'E_MODEL_REF' : schema.code,
-        severity: 'error',
-        message: notFound ? `model ${step.model} does not exist on Replicate (or is private)` : `could not fetch the input schema of ${step.model}: ${schema.message}`,
-        hint: notFound ? 'check the owner, the name and the version on the model\'s API page' : 'check your network and REPLICATE_API_TOKEN, then run check --remote again',
-      };
+      const diagnostic = fetchFailure(step.model, schema);
       const location = step.locations.model ?? step.locations.step;
       if (location !== undefined) diagnostic.location = location;
       diagnostics.push(diagnostic);

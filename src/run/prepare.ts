@@ -23,7 +23,7 @@ export async function fetchModelSchemas(pipeline: Pipeline, provider: Provider, 
       try {
         schemas.set(step.model, await provider.getModelSchema(step.modelRef, signal ? { signal } : {}));
       } catch (error) {
-        if (error instanceof RunPipelineError && (error.code === 'E_NOT_FOUND' || error.code === 'E_INVALID_INPUT')) schemas.set(step.model, error);
+        if (error instanceof RunPipelineError && (error.code === 'E_NOT_FOUND' || error.code === 'E_INVALID_INPUT' || error.code === 'E_MODEL_REF')) schemas.set(step.model, error);
         else throw error;
       }
     }),

@@ -92,6 +92,18 @@ describe('check --remote', () => {
     assert.equal(diagnostics[0]?.location?.line, 3);
   });
 
+  test('a community model run by name is refused before any prediction, with the version to pin', async () => {
+    const file = await writePipeline(temp.path, 'unpinned.yaml', 'steps:\n  - id: first\n    model: meta/meta-llama-3-8b-instruct\n    template: "{{input}}"\n  - id: name\n    model: replicate/dolly-v2-12b\n    template: "{{first}}"\n');
+    const check = await runMain(['check', '--remote', '--format', 'json', file], { env });
+    assert.equal(check.code, 2, check.stderr);
+    const diagnostics = JSON.parse(check.stdout) as { code: string; hint?: string; location?: { line: number } }[];
+    assert.deepEqual(diagnostics.map((diagnostic) => `${diagnostic.code}@${diagnostic.location?.line}`), ['E_MODEL_REF@6']);
+    assert.match(diagnostics[0]?.hint ?? '', /replicate\/dolly-v2-12b:ef0e1aefc61f8e096ebe4db6b2bacc297daf2ef6899f0f7e001ec445893500e5/);
+    const run = await runMain([file, '--input', 'x'], { env });
+    assert.equal(run.code, 2, 'the run stops too');
+    assert.equal(server.creates().length, 0, 'not even the official first step was paid for');
+  });
+
   test('schemas are cached on disk: a second check asks the server nothing', async () => {
     const cacheEnv = { ...env, RUN_PIPELINE_CACHE_DIR: `${temp.path}/cache-once` };
     assert.equal((await runMain(['check', '--remote', 'pipelines/logo.yaml'], { env: cacheEnv })).code, 0);

@@ -5,7 +5,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type Replicate from 'replicate';
-import { RemoteError, type RunPipelineError } from '../../errors.js';
+import { RemoteError, RunPipelineError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { ModelRef } from '../../pipeline/types.js';
 import { isTerminal, type CreateGate, type ModelSchema, type Prediction, type PredictionRequest, type Provider } from '../types.js';
@@ -48,6 +48,23 @@ function schemaKey(model: ModelRef): string {
   return model.version ? `${modelName(model)}:${model.version}` : modelName(model);
 }
 
+type RawModel = { is_official?: boolean; latest_version?: Record<string, unknown> | null };
+
+/**
+ * Only official models run by name (POST /models/{owner}/{name}/predictions); any other answers 404
+ * when the prediction is created. Saying so while reading the schema stops the run before it pays
+ * for the steps in front of it, and names the version to pin.
+ */
+function schemaOfModelRunByName(raw: RawModel, key: string): ModelSchema {
+  const schema = toModelSchema(raw.latest_version ?? null, key);
+  if (raw.is_official === false) {
+    throw new RunPipelineError('E_MODEL_REF', `${key} is not an official model, so it cannot be run by name`, {
+      hint: `pin a version: ${key}:${schema.version} (its latest)`,
+    });
+  }
+  return schema;
+}
+
 /** A Provider backed by the `replicate` client. */
 export function createReplicateProvider(options: ReplicateProviderOptions): Provider & { client: Replicate } {
   const client = createReplicateClient(options);
@@ -81,7 +98,7 @@ export function createReplicateProvider(options: ReplicateProviderOptions): Prov
       ? await retrying(`fetching the schema of ${key}`, () => client.models.versions.get(model.owner, model.name, model.version as string, signal ? { signal } : {}), signal)
           .then((version) => toModelSchema(version as unknown as Record<string, unknown>, key))
       : await retrying(`fetching the model ${key}`, () => client.models.get(model.owner, model.name, signal ? { signal } : {}), signal)
-          .then((raw) => toModelSchema((raw as unknown as { latest_version?: Record<string, unknown> | null }).latest_version ?? null, key));
+          .then((raw) => schemaOfModelRunByName(raw as unknown as RawModel, key));
     await options.schemaCache?.set(key, schema, Boolean(model.version));
     return schema;
   }
