@@ -76,7 +76,7 @@ Environment:
   GITHUB_STEP_SUMMARY   when set, a batch appends a Markdown summary to this file
 
 Exit codes: 0 success, 1 the run failed (a batch: some rows failed, or it stopped early),
-2 invalid invocation or pipeline (nothing was sent), 130 interrupted.
+2 invalid invocation or pipeline (no prediction was created), 130 interrupted.
 `;
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
